@@ -1,0 +1,74 @@
+// kernel/arch/trap.cc: the host's traps.  An exception in the host is a bug:
+// report it and end the run, unless the selftest is expecting exactly it.
+#include "arch/trap.h"
+#include "arch/clock.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/pic.h"
+#include "console/log.h"
+#include "lib/panic.h"
+#include "power.h"
+
+namespace trap {
+
+Expected expected;
+
+namespace {
+TickHook tick_hook = nullptr;
+u32 nmis = 0;
+const char* const names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
+    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
+    "segment not present", "stack fault", "general protection", "page fault", "reserved",
+    "x87 error", "alignment check", "machine check", "SIMD error", "virtualization", "control protection",
+    "reserved", "reserved", "reserved", "reserved", "reserved", "reserved", "reserved", "reserved",
+    "security", "reserved"};
+} // namespace
+
+const char* exception_name(u32 vector) { return vector < 32 ? names[vector] : "interrupt"; }
+
+void set_tick_hook(TickHook hook) { tick_hook = hook; }
+u32 nmi_count() { return nmis; }
+void note_nmi() { nmis++; }
+
+void dispatch_irq(u32 vector)
+{
+    u32 irq = vector - pic::VECTOR_BASE;
+    if (irq >= 16) return; // not a PIC line: nothing to acknowledge
+    if (pic::is_spurious(irq)) return;
+    if (irq == 0) {
+        clock::tick();
+        if (tick_hook) tick_hook();
+    }
+    pic::end_of_interrupt(irq);
+}
+
+} // namespace trap
+
+extern "C" void host_trap(TrapFrame* frame)
+{
+    u32 v = frame->vector;
+    if (v >= pic::VECTOR_BASE && v < pic::VECTOR_BASE + 16) {
+        trap::dispatch_irq(v);
+        return;
+    }
+    if (v == 2) {
+        trap::note_nmi();
+        return;
+    }
+    if (v == host_tables::HOST_USER_VECTOR) return; // the native ring-3 round trip
+    if (v < 32 && trap::expected.armed) {
+        u32 resume = trap::expected.resume;
+        trap::expected = {false, true, resume, v, frame->error, frame->eip, cpu::read_cr2()};
+        frame->eip = resume;
+        return;
+    }
+    if (v >= 32) {
+        console::info("unexpected interrupt vector %u ignored", v);
+        return;
+    }
+    console::print("rung: PANIC: host exception %u (%s), error %x, at eip=%08x, cr2=%08x\n", v,
+                   trap::exception_name(v), frame->error, frame->eip, cpu::read_cr2());
+    dump_frame(*frame);
+    power::finish(false);
+}

@@ -1,0 +1,31 @@
+// kernel/arch/trap.h: what the host does with its own traps and interrupts.
+#pragma once
+#include "arch/trap_frame.h"
+
+namespace trap {
+
+// A fault the host expects (the selftest's): the trap path records it and
+// resumes at `resume` instead of reporting a fatal exception.
+struct Expected {
+    bool armed = false;
+    bool caught = false;
+    u32 resume = 0;
+    u32 vector = 0, error = 0, eip = 0, cr2 = 0;
+};
+extern Expected expected;
+
+const char* exception_name(u32 vector);
+
+// Runs the host's handler for hardware interrupt `vector` (32-47), whether it
+// arrived in the host or while a guest ran.
+void dispatch_irq(u32 vector);
+// Called on every timer tick, after the clock has advanced.
+using TickHook = void (*)();
+void set_tick_hook(TickHook hook);
+
+u32 nmi_count();
+void note_nmi();
+
+} // namespace trap
+
+extern "C" void host_trap(TrapFrame* frame);

@@ -1,0 +1,21 @@
+// kernel/lib/string.h: the memory and string helpers a freestanding kernel needs.
+#pragma once
+#include "lib/types.h"
+
+#if __STDC_HOSTED__ // unit tests on the build machine use the C library's
+#include <string.h>
+#else
+extern "C" {
+void* memcpy(void* dst, const void* src, usize n);
+void* memmove(void* dst, const void* src, usize n);
+void* memset(void* dst, int c, usize n);
+int memcmp(const void* a, const void* b, usize n);
+usize strlen(const char* s);
+}
+#endif
+
+// Compares the first n bytes of a with the NUL-terminated word b; true when
+// they match and b has exactly n characters.
+bool word_equals(const char* a, usize n, const char* b);
+// Parses decimal digits [s, s+n); false on an empty string, a non-digit or overflow.
+bool parse_u32(const char* s, usize n, u32* out);
