@@ -33,28 +33,32 @@ KERNEL_OBJ := $(KERNEL_S:%.S=$(B)/obj/%.o) $(KERNEL_CC:%.cc=$(B)/obj/%.o)
 all: $(B)/rung.elf guests
 
 $(B)/rung.elf: $(KERNEL_OBJ) linker.ld
-	$(LD) -m elf_i386 -z noexecstack -T linker.ld -o $@ $(KERNEL_OBJ) $(LIBGCC)
+	@echo "  LD      $@"
+	@$(LD) -m elf_i386 -z noexecstack -T linker.ld -o $@ $(KERNEL_OBJ) $(LIBGCC)
 	@grub-file --is-x86-multiboot $@ || { echo "$@ is not a Multiboot kernel"; rm -f $@; exit 1; }
 
 # Offsets of the structures the switcher shares with C++, generated from the
 # C++ definitions themselves (never typed by hand).
 $(B)/gen/offsets.h: switcher/offsets.cc $(wildcard switcher/*.h kernel/arch/*.h)
 	@mkdir -p $(dir $@)
-	$(CXX) $(KCXXFLAGS) -MF /dev/null -S -o $@.s $<
-	sed -n 's/.*@@define \([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' $@.s > $@.tmp
+	@echo "  GEN     $@"
+	@$(CXX) $(KCXXFLAGS) -MF /dev/null -S -o $@.s $<
+	@sed -n 's/.*@@define \([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' $@.s > $@.tmp
 	@{ echo '/* generated from switcher/offsets.cc: do not edit */'; cat $@.tmp; } > $@
 	@rm -f $@.s $@.tmp
 
 $(B)/obj/%.o: %.cc | $(B)/gen/offsets.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(KCXXFLAGS) -c -o $@ $<
+	@echo "  CXX     $<"
+	@$(CXX) $(KCXXFLAGS) -c -o $@ $<
 
 $(B)/obj/%.o: %.S | $(B)/gen/offsets.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(ASFLAGS) -c -o $@ $<
+	@echo "  AS      $<"
+	@$(CXX) $(ASFLAGS) -c -o $@ $<
 
 # ---- guests -----------------------------------------------------------------
-GUEST_LIB_CC := $(sort $(wildcard guest/lib/*.cc)) kernel/lib/format.cc kernel/lib/string.cc
+GUEST_LIB_CC := $(sort $(wildcard guest/lib/*.cc)) kernel/lib/format.cc kernel/lib/string.cc kernel/lib/memory.cc
 GUEST_LIB_S  := $(sort $(wildcard guest/lib/*.S))
 GUEST_LIB_OBJ := $(GUEST_LIB_S:%.S=$(B)/gobj/%.o) $(GUEST_LIB_CC:%.cc=$(B)/gobj/%.o)
 GUEST_TESTS  := $(patsubst guest/tests/%.cc,%,$(sort $(wildcard guest/tests/*.cc)))
@@ -64,25 +68,30 @@ guests: $(GUEST_ELFS)
 
 $(B)/gobj/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(GCXXFLAGS) -c -o $@ $<
+	@echo "  CXX     $< (guest)"
+	@$(CXX) $(GCXXFLAGS) -c -o $@ $<
 
 $(B)/gobj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CXX) -m32 -Iguest/lib -Ikernel -MMD -MP -c -o $@ $<
+	@echo "  AS      $< (guest)"
+	@$(CXX) -m32 -Iguest/lib -Ikernel -MMD -MP -c -o $@ $<
 
 $(B)/guests/%.elf: $(B)/gobj/guest/tests/%.o $(GUEST_LIB_OBJ) guest/lib/guest.ld
 	@mkdir -p $(dir $@)
-	$(LD) -m elf_i386 -z noexecstack -T guest/lib/guest.ld -o $@ $(GUEST_LIB_OBJ) $< $(LIBGCC)
+	@echo "  LD      $@"
+	@$(LD) -m elf_i386 -z noexecstack -T guest/lib/guest.ld -o $@ $(GUEST_LIB_OBJ) $< $(LIBGCC)
 
 DEMO_OBJ := $(patsubst %.cc,$(B)/gobj/%.o,$(sort $(wildcard guest/demo/*.cc)))
 $(B)/guests/demo.elf: $(DEMO_OBJ) $(GUEST_LIB_OBJ) guest/demo/demo.ld
 	@mkdir -p $(dir $@)
-	$(LD) -m elf_i386 -z noexecstack -T guest/demo/demo.ld -o $@ $(GUEST_LIB_OBJ) $(DEMO_OBJ) $(LIBGCC)
+	@echo "  LD      $@"
+	@$(LD) -m elf_i386 -z noexecstack -T guest/demo/demo.ld -o $@ $(GUEST_LIB_OBJ) $(DEMO_OBJ) $(LIBGCC)
 
 BENCH_OBJ := $(patsubst %.cc,$(B)/gobj/%.o,$(sort $(wildcard guest/bench/*.cc)))
 $(B)/guests/bench.elf: $(BENCH_OBJ) $(GUEST_LIB_OBJ) guest/lib/guest.ld
 	@mkdir -p $(dir $@)
-	$(LD) -m elf_i386 -z noexecstack -T guest/lib/guest.ld -o $@ $(GUEST_LIB_OBJ) $(BENCH_OBJ) $(LIBGCC)
+	@echo "  LD      $@"
+	@$(LD) -m elf_i386 -z noexecstack -T guest/lib/guest.ld -o $@ $(GUEST_LIB_OBJ) $(BENCH_OBJ) $(LIBGCC)
 
 # ---- the ISO ----------------------------------------------------------------
 DEMO_MODULES := demo.elf name=alpha mem=8M;demo.elf name=beta mem=8M;hello.elf
@@ -120,7 +129,8 @@ UNIT_OBJ := $(PURE_SRC:%.cc=$(B)/unit/%.o) $(UNIT_SRC:%.cc=$(B)/unit/%.o)
 
 $(B)/unit/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(UNIT_FLAGS) -c -o $@ $<
+	@echo "  CXX     $< (unit)"
+	@$(CXX) $(UNIT_FLAGS) -c -o $@ $<
 
 $(B)/unit/unit_tests: $(UNIT_OBJ)
 	$(CXX) -o $@ $(UNIT_OBJ) -lgtest -lgtest_main -pthread
@@ -136,3 +146,4 @@ clean:
 
 .PHONY: all guests iso run debug bochs bench unit test clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -34,6 +34,7 @@ void init(u64 top, FrameAllocator& frames)
         host_directory[slot] = frame * FRAME_SIZE | pte::WRITABLE | pte::PRESENT;
     }
     top_mapped = end;
+    frames.reserve(end, 1ull << 32); // RAM the host cannot reach is never handed out
     // Page 0 stays unmapped so a null pointer in the host faults.  With 4 MiB
     // pages that would cost a table; there the first 4 MiB stay one page.
     if (!large) {

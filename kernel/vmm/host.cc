@@ -1,9 +1,65 @@
+// kernel/vmm/host.cc: the whole life of a run: every module becomes a guest
+// (or is rejected with a reason), the scheduler runs them until none is
+// left, and the final line tells the story in numbers.
 #include "vmm/host.h"
+#include "boot/physical_memory.h"
 #include "console/log.h"
+#include "switcher/switcher.h"
+#include "vmm/lifecycle.h"
+#include "vmm/loader.h"
+#include "vmm/run_loop.h"
+#include "vmm/scheduler.h"
+
 namespace host {
-bool run(const multiboot::Module*, u32 count, const KernelOptions&)
+namespace {
+
+constexpr u32 MAX_GUESTS = 32;
+Guest guests[MAX_GUESTS];
+
+} // namespace
+
+bool run(const multiboot::Module* modules, u32 count, const KernelOptions&)
 {
-    console::stable("all guests finished: 0 powered off, 0 killed, %u rejected", count);
-    return false;
+    lifecycle::Totals& totals = lifecycle::totals();
+    switcher::init(physical_memory::frames());
+    console::info("modules: %u", count);
+
+    u32 created = 0;
+    for (u32 i = 0; i < count; i++) {
+        const multiboot::Module& m = modules[i];
+        const char* text = m.string ? reinterpret_cast<const char*>(m.string) : "";
+        console::info("module %u: %u bytes at %x: %s", i, m.end - m.start, m.start, text);
+        char error[112];
+        Guest& g = guests[created < MAX_GUESTS ? created : MAX_GUESTS - 1];
+        bool ok = created < MAX_GUESTS &&
+                  loader::create(g, i, reinterpret_cast<const u8*>(m.start), m.end - m.start, text,
+                                 error, sizeof error);
+        if (!ok) {
+            if (created >= MAX_GUESTS) {
+                console::stable("guest guest%u rejected: more than %u guests", i, MAX_GUESTS);
+            } else {
+                console::stable("guest %s rejected: %s", g.name(), error);
+                g = Guest{};
+            }
+            totals.rejected++;
+            continue;
+        }
+        console::stable("guest %s started: mem=%u KiB entry=0x%x", g.name(), g.memory_size / 1024,
+                        g.regs().eip);
+        created++;
+    }
+    totals.ran = created;
+
+    scheduler::init(guests, created);
+    while (Guest* g = scheduler::next()) run_loop::run_slice(*g);
+
+    for (u32 i = 0; i < created; i++) {
+        if (guests[i].powered_off) totals.powered_off++;
+        if (guests[i].killed) totals.killed++;
+    }
+    console::stable("all guests finished: %u powered off, %u killed, %u rejected", totals.powered_off,
+                    totals.killed, totals.rejected);
+    return totals.killed == 0 && totals.rejected == 0 && totals.ran > 0;
 }
-}
+
+} // namespace host

@@ -1,0 +1,22 @@
+// kernel/vmm/guest_options.h: a module's string, `[PATH] [OPTION ...]`
+// (guest ABI, section 1).  Pure: unit-tested on the build machine.
+#pragma once
+#include "lib/types.h"
+
+enum class OnKill { stop, restart };
+
+struct GuestOptions {
+    char name[16] = {};
+    u32 mem_bytes = 16u << 20;
+    OnKill on_kill = OnKill::stop;
+    char path[128] = {};
+};
+
+constexpr u32 MIN_GUEST_MEMORY = 1u << 20;
+// rung never hands a guest more than this: the host keeps the rest of the 4
+// GiB space for itself and the switcher (and no PC gives one guest 3 GiB).
+constexpr u32 MAX_GUEST_MEMORY = 3u << 30;
+
+// Parses `text` for guest number `id`.  On error returns false with a
+// reason (one short phrase) in `error`; the name is filled as far as known.
+bool parse_guest_options(const char* text, u32 id, GuestOptions& options, char* error, usize error_size);

@@ -1,0 +1,10 @@
+// kernel/vmm/hypercalls.h: the calls a guest makes with int $0x1F (guest
+// ABI, section 3) and the asynchronous ring (section 4).
+#pragma once
+#include "vmm/guest.h"
+
+namespace hypercalls {
+// The guest trapped on the hypercall vector: run its queued asynchronous
+// calls, then the call in its registers.
+Outcome handle(Guest& guest);
+} // namespace hypercalls

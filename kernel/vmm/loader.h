@@ -1,0 +1,19 @@
+// kernel/vmm/loader.h: making a guest from a module (guest ABI, sections 1-2).
+#pragma once
+#include "vmm/guest.h"
+
+namespace loader {
+
+// Parses the options, takes memory and pages from the host, loads the image.
+// False (with a reason for the "rejected" line) leaves nothing allocated.
+bool create(Guest& guest, u32 id, const u8* image, u32 size, const char* module_string,
+            char* error, usize error_size);
+
+// Loads the image afresh into the guest's memory and sets the entry state:
+// the start of every life, the first and each restart.
+bool boot(Guest& guest, char* error, usize error_size);
+
+// Gives every page and frame back to the host.
+void destroy(Guest& guest);
+
+} // namespace loader

@@ -1,0 +1,80 @@
+// kernel/vmm/run_loop.cc: the heart of rung, where the host hands the CPU
+// to a guest and takes it back.
+//
+// Follow one trap.  The guest, in ring 1, executes `int $0x1F`.  The CPU
+// looks in the IDT of the guest's world (the state page at 0xFFC03000),
+// finds the switcher's stub for vector 0x1F, and because the gate is to ring
+// 0 it loads the stack from the guest's TSS: the end of the register page at
+// 0xFFC02000.  There it pushes SS, ESP, EFLAGS, CS and EIP; the stub pushes
+// a 0 error code and the vector; switcher_exit pushes the general and
+// segment registers, so the guest's whole state now lies in its register
+// page as a TrapFrame.  Then the switcher loads the host's CR3, GDT, IDT and
+// task register, its stack, and returns from switcher::enter() below.
+//
+// Here the host reads the vector and does the work, in plain C++ with the
+// guest's registers in regs(): a hypercall, a shadow page fill, a host
+// interrupt to service.  Then it calls switcher::enter() again, which loads
+// the guest's world, pops that same register page and irets back to ring 1,
+// just after the int.
+#include "vmm/run_loop.h"
+#include "arch/cpu.h"
+#include "arch/pic.h"
+#include "arch/trap.h"
+#include "switcher/switcher.h"
+#include "vmm/hypercalls.h"
+#include "vmm/scheduler.h"
+#include "vmm/traps.h"
+
+namespace run_loop {
+namespace {
+
+// One exit from the guest: what trapped, and what the host does about it.
+Outcome handle_exit(Guest& g)
+{
+    TrapFrame& r = g.regs();
+    u32 vector = r.vector;
+
+    // The commonest exit first: a hypercall.
+    if (vector == HYPERCALL_VECTOR) return hypercalls::handle(g);
+
+    // A hardware interrupt arrived while the guest ran.  The CPU has already
+    // taken it from the PIC, so the host runs its own handler now.
+    if (vector >= pic::VECTOR_BASE) {
+        trap::dispatch_irq(vector);
+        return Outcome::resume;
+    }
+
+    // A page fault: usually only the shadow tables lag behind the guest's.
+    if (vector == 14) return traps::page_fault(g, cpu::read_cr2(), r.error);
+
+    // NMIs are the host's and never reach a guest.
+    if (vector == 2) {
+        trap::note_nmi();
+        return Outcome::resume;
+    }
+
+    // Anything else is the guest's own trap, for its own handler.
+    return traps::reflect(g, vector, r.error);
+}
+
+} // namespace
+
+void run_slice(Guest& g)
+{
+    // The guest's register and state pages go behind 0xFFC02000 and
+    // 0xFFC03000 in the host's own mapping of the switcher.
+    switcher::make_current(reinterpret_cast<u32>(g.regs_page), reinterpret_cast<u32>(g.state_page));
+    for (;;) {
+        if (traps::deliver_interrupt(g) == Outcome::stop) return;
+        switcher::enter();
+        g.exits++;
+        if (g.regs_page->nmi_pending) { // an NMI came in the middle of the switch
+            g.regs_page->nmi_pending = 0;
+            trap::note_nmi();
+        }
+        if (handle_exit(g) != Outcome::resume) return;
+        if (scheduler::slice_over()) return;
+    }
+}
+
+} // namespace run_loop

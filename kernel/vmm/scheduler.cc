@@ -1,0 +1,68 @@
+// kernel/vmm/scheduler.cc
+#include "vmm/scheduler.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
+#include "vmm/interrupts.h"
+
+namespace scheduler {
+namespace {
+
+Guest* all = nullptr;
+u32 count = 0;
+u32 last = 0;
+volatile bool expired = false;
+
+void on_tick()
+{
+    expired = true;
+    virtual_timer::tick(all, count);
+}
+
+} // namespace
+
+void init(Guest* guests, u32 n)
+{
+    all = guests;
+    count = n;
+    last = n ? n - 1 : 0;
+    trap::set_tick_hook(on_tick);
+}
+
+bool slice_over() { return expired; }
+
+Outcome halt(Guest& g)
+{
+    g.state = GuestState::halted;
+    return Outcome::yield;
+}
+
+Guest* next()
+{
+    for (;;) {
+        bool alive = false;
+        for (u32 step = 1; step <= count; step++) {
+            Guest& g = all[(last + step) % count];
+            if (g.state == GuestState::halted && virtual_irq::wakes(g)) g.state = GuestState::runnable;
+            if (g.state == GuestState::runnable) {
+                last = (last + step) % count;
+                expired = false;
+                return &g;
+            }
+            if (g.state == GuestState::halted) {
+                if (!virtual_timer::armed(g) && !virtual_irq::could_wake(g)) {
+                    // Nothing will ever wake it: a hang, so end it clearly.
+                    (void)kill(g, "HALT with interrupts off and no timer armed");
+                    alive = alive || g.state != GuestState::dead;
+                    continue;
+                }
+                alive = true;
+            }
+        }
+        if (!alive) return nullptr;
+        // Everyone sleeps: wait for the next interrupt with the CPU halted.
+        cpu::enable_interrupts_and_halt();
+        cpu::disable_interrupts();
+    }
+}
+
+} // namespace scheduler

@@ -1,0 +1,59 @@
+#!/bin/bash
+# tools/mkiso.sh OUT.iso "KERNEL CMDLINE" "MODSPEC;MODSPEC;..."
+#
+# Builds a BIOS-bootable GRUB ISO holding build/rung.elf and the guests named
+# by the module specs.  A MODSPEC is "file.elf opt=v ...": file.elf comes from
+# build/guests/.  GRUB drops a module's path from the string it passes, so the
+# path is repeated on purpose (the guest ABI, section 1).  An empty list boots
+# the kernel alone.  Used by `make iso` and by tools/harness.py (Bochs runs).
+set -euo pipefail
+
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+    echo "usage: $0 OUT.iso [\"KERNEL CMDLINE\"] [\"MODSPEC;MODSPEC;...\"]" >&2
+    exit 2
+fi
+out=$1 cmdline=${2:-} modspecs=${3:-}
+build=${RUNG_BUILD:-build}   # the build tree (the harness may pass another)
+kernel=$build/rung.elf
+[ -f "$kernel" ] || { echo "mkiso: $kernel is missing (run make)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/boot/grub"
+cp "$kernel" "$tmp/boot/rung.elf"
+
+modules=
+IFS=';' read -ra specs <<< "$modspecs"
+for spec in "${specs[@]}"; do
+    read -ra words <<< "$spec"
+    [ ${#words[@]} -gt 0 ] || continue
+    file=${words[0]}
+    src=$build/guests/$file
+    [ -f "$src" ] || { echo "mkiso: $src is missing" >&2; exit 1; }
+    cp "$src" "$tmp/boot/$file"
+    modules+="    module /boot/$file /boot/${words[*]}"$'\n'
+done
+
+cat > "$tmp/boot/grub/grub.cfg" <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+menuentry "rung" {
+    multiboot /boot/rung.elf${cmdline:+ $cmdline}
+${modules}}
+CFG
+
+mkdir -p "$(dirname "$out")"
+# Only the BIOS platform (i386-pc), and no extra fonts, locales or themes:
+# smaller and several times faster than the defaults.
+log=$tmp/mkrescue.log
+if ! grub-mkrescue --output="$out.tmp" -d /usr/lib/grub/i386-pc \
+        --install-modules="multiboot serial terminal normal configfile iso9660 biosdisk part_msdos" \
+        --fonts= --locales= --themes= --compress=no \
+        "$tmp" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$out.tmp"
+    exit 1
+fi
+mv "$out.tmp" "$out"
