@@ -18,6 +18,7 @@
 #include "console/log.h"
 #include "lib/panic.h"
 #include "mm/paging.h"
+#include "native_bench.h"
 #include "power.h"
 #include "selftest.h"
 #include "vmm/host.h"
@@ -108,6 +109,7 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, const multiboot::Info* info)
     print_clock();
 
     if (options.selftest && !selftest::run()) power::finish(false);
+    if (options.bench) native_bench::run();
 
     const auto* modules = reinterpret_cast<const multiboot::Module*>(info->mods_addr);
     u32 module_count = (info->flags & multiboot::INFO_MODULES) ? info->mods_count : 0;

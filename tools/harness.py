@@ -121,7 +121,7 @@ class Run:
     def __init__(self, case, emulator, cpu, mem, cdrom=False):
         self.case, self.emulator, self.cpu, self.mem, self.cdrom = case, emulator, cpu, mem, cdrom
         parts = [emulator] + (["cdrom"] if cdrom else []) + (["cpu=" + cpu] if cpu else [])
-        self.label = "[%s mem=%d]" % (" ".join(parts), mem)
+        self.label = "[case file]" if case.error else "[%s mem=%d]" % (" ".join(parts), mem)
         stem = ".".join([case.name, emulator] + (["cdrom"] if cdrom else []) + ([cpu] if cpu else []) + ["m%d" % mem])
         self.log = os.path.join(LOGS, stem + ".log")
 
@@ -348,11 +348,14 @@ def unit_tests(path, counts):
         counts["FAIL"] += 1
         return
     log = os.path.join(LOGS, "unit.log")
+    # Unbuffered, so a test that crashes the binary still leaves its RUN line.
+    argv = (["stdbuf", "-o0"] if shutil.which("stdbuf") else []) + [os.path.abspath(path)]
     with open(log, "wb") as f:
-        status, _ = run_process([os.path.abspath(path)], 600, stdout=f)
+        status, err = run_process(argv, 600, stdout=f)
+        f.write(err.encode())
     lines = read_lines(log)
     ran = [l[12:].strip() for l in lines if l.startswith("[ RUN      ]")]
-    done = re.compile(r"^\[ +(OK|FAILED) +\] (.*) \(\d+ ms\)$")
+    done = re.compile(r"^\[ +(OK|FAILED) +\] (.*?)(, where .*)? \(\d+ ms\)$")
     results = {m.group(2): m.group(1) for m in map(done.match, lines) if m}
     passed = sum(1 for t in ran if results.get(t) == "OK")
     for test in ran:
@@ -370,8 +373,13 @@ def unit_tests(path, counts):
 # ---- Bochs, by hand ---------------------------------------------------------
 def bochs_interactive(iso, mem, timeout):
     """`make bochs`: boots an ISO in Bochs, printing the console as it grows."""
+    if not os.path.exists(iso):
+        print("%s does not exist" % iso)
+        return 1
     serial = os.path.join(BUILD, "bochs-run.log")
     os.makedirs(OUT, exist_ok=True)
+    if os.path.exists(serial):  # before the loop below can show the old one
+        os.remove(serial)
     result = {}
     worker = threading.Thread(target=lambda: result.update(r=bochs(iso, mem, serial, timeout)))
     worker.start()

@@ -19,8 +19,9 @@ kernel=$build/rung.elf
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/boot/grub"
-cp "$kernel" "$tmp/boot/rung.elf"
+root=$tmp/iso   # the ISO's tree; the log stays outside it
+mkdir -p "$root/boot/grub"
+cp "$kernel" "$root/boot/rung.elf"
 
 modules=
 IFS=';' read -ra specs <<< "$modspecs"
@@ -30,11 +31,11 @@ for spec in "${specs[@]}"; do
     file=${words[0]}
     src=$build/guests/$file
     [ -f "$src" ] || { echo "mkiso: $src is missing" >&2; exit 1; }
-    cp "$src" "$tmp/boot/$file"
+    cp "$src" "$root/boot/$file"
     modules+="    module /boot/$file /boot/${words[*]}"$'\n'
 done
 
-cat > "$tmp/boot/grub/grub.cfg" <<CFG
+cat > "$root/boot/grub/grub.cfg" <<CFG
 serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
@@ -51,7 +52,7 @@ log=$tmp/mkrescue.log
 if ! grub-mkrescue --output="$out.tmp" -d /usr/lib/grub/i386-pc \
         --install-modules="multiboot serial terminal normal configfile iso9660 biosdisk part_msdos" \
         --fonts= --locales= --themes= --compress=no \
-        "$tmp" >"$log" 2>&1; then
+        "$root" >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$out.tmp"
     exit 1

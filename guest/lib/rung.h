@@ -17,7 +17,13 @@ inline u32 hypercall(u32 call, u32 a1 = 0, u32 a2 = 0, u32 a3 = 0, u32 a4 = 0)
     return result;
 }
 
-inline u32 address_of(const volatile void* p) { return reinterpret_cast<u32>(p); }
+// The guest-physical address of one of our own objects (hypercalls take
+// guest-physical addresses; a guest linked at an offset must subtract it).
+extern "C" char guest_offset[];
+inline u32 address_of(const volatile void* p)
+{
+    return reinterpret_cast<u32>(p) - reinterpret_cast<u32>(guest_offset);
+}
 
 extern LguestData lguest_data;
 extern const BootInfo* boot_info;

@@ -14,6 +14,12 @@ alignas(16) Tss tss;
 cpu::TablePointer gdt_pointer;
 cpu::TablePointer idt_pointer;
 
+Descriptor default_gate(u32 v)
+{
+    return descriptor::gate(SEL_HOST_CODE, reinterpret_cast<u32>(host_trap_stubs) + 16 * v,
+                            descriptor::TYPE_INTERRUPT_GATE, v == HOST_USER_VECTOR ? 3 : 0);
+}
+
 void install()
 {
     using namespace descriptor;
@@ -28,11 +34,7 @@ void install()
     tss.iomap_base = TSS_NO_IOMAP;
     gdt[GDT_TSS] = system(reinterpret_cast<u32>(&tss), TSS_LIMIT, TYPE_TSS32_AVAILABLE, 0);
 
-    for (u32 v = 0; v < 256; v++) {
-        u32 dpl = v == HOST_USER_VECTOR ? 3 : 0;
-        idt[v] = gate(SEL_HOST_CODE, reinterpret_cast<u32>(host_trap_stubs) + 16 * v,
-                      TYPE_INTERRUPT_GATE, dpl);
-    }
+    for (u32 v = 0; v < 256; v++) idt[v] = default_gate(v);
 
     gdt_pointer = {sizeof gdt - 1, reinterpret_cast<u32>(gdt)};
     idt_pointer = {sizeof idt - 1, reinterpret_cast<u32>(idt)};

@@ -16,6 +16,9 @@ extern cpu::TablePointer idt_pointer;
 // Vector a host ring-3 test uses to enter ring 0 (the native side of `make bench`).
 constexpr u32 HOST_USER_VECTOR = 0x81;
 
+// The gate install() puts at `vector`: the host's own stub.
+Descriptor default_gate(u32 vector);
+
 // Builds and loads the GDT, TSS and IDT, then reloads every segment register.
 void install();
 

@@ -46,5 +46,10 @@ usize strlen(const char* s)
     while (s[n]) n++;
     return n;
 }
-}
 
+int strcmp(const char* a, const char* b)
+{
+    while (*a && *a == *b) a++, b++;
+    return static_cast<u8>(*a) - static_cast<u8>(*b);
+}
+}

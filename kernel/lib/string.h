@@ -11,6 +11,7 @@ void* memmove(void* dst, const void* src, usize n);
 void* memset(void* dst, int c, usize n);
 int memcmp(const void* a, const void* b, usize n);
 usize strlen(const char* s);
+int strcmp(const char* a, const char* b);
 }
 #endif
 

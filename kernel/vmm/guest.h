@@ -47,7 +47,8 @@ struct Guest {
     bool powered_off = false;        // its last life ended by SHUTDOWN poweroff
     bool killed = false;             // its last life ended in a kill
 
-    u64 exits = 0;
+    // Statistics of the current life (exits are world switches out of it).
+    u32 exits = 0, hypercalls = 0, page_faults = 0, interrupts = 0;
 
     TrapFrame& regs() { return regs_page->frame; }
     bool range_ok(u32 gpa, u32 length) const { return gpa_range_ok(gpa, length, memory_size); }

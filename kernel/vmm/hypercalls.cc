@@ -10,6 +10,8 @@
 namespace hypercalls {
 namespace {
 
+// A call's number and arguments, read in place: from the guest's registers
+// (EAX; EBX, ECX, EDX, ESI) or from a slot of the asynchronous ring.
 struct Call {
     u32 number, a1, a2, a3, a4;
 };

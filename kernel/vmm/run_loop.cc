@@ -35,17 +35,24 @@ Outcome handle_exit(Guest& g)
     u32 vector = r.vector;
 
     // The commonest exit first: a hypercall.
-    if (vector == HYPERCALL_VECTOR) return hypercalls::handle(g);
+    if (vector == HYPERCALL_VECTOR) {
+        g.hypercalls++;
+        return hypercalls::handle(g);
+    }
 
     // A hardware interrupt arrived while the guest ran.  The CPU has already
     // taken it from the PIC, so the host runs its own handler now.
     if (vector >= pic::VECTOR_BASE) {
+        g.interrupts++;
         trap::dispatch_irq(vector);
         return Outcome::resume;
     }
 
     // A page fault: usually only the shadow tables lag behind the guest's.
-    if (vector == 14) return traps::page_fault(g, cpu::read_cr2(), r.error);
+    if (vector == 14) {
+        g.page_faults++;
+        return traps::page_fault(g, cpu::read_cr2(), r.error);
+    }
 
     // NMIs are the host's and never reach a guest.
     if (vector == 2) {

@@ -10,15 +10,16 @@ namespace {
 Guest* all = nullptr;
 u32 count = 0;
 u32 last = 0;
-volatile bool expired = false;
 
 void on_tick()
 {
-    expired = true;
+    slice_expired = true;
     virtual_timer::tick(all, count);
 }
 
 } // namespace
+
+volatile bool slice_expired = false;
 
 void init(Guest* guests, u32 n)
 {
@@ -27,8 +28,6 @@ void init(Guest* guests, u32 n)
     last = n ? n - 1 : 0;
     trap::set_tick_hook(on_tick);
 }
-
-bool slice_over() { return expired; }
 
 Outcome halt(Guest& g)
 {
@@ -45,7 +44,7 @@ Guest* next()
             if (g.state == GuestState::halted && virtual_irq::wakes(g)) g.state = GuestState::runnable;
             if (g.state == GuestState::runnable) {
                 last = (last + step) % count;
-                expired = false;
+                slice_expired = false;
                 return &g;
             }
             if (g.state == GuestState::halted) {

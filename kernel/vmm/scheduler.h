@@ -9,7 +9,8 @@ void init(Guest* guests, u32 count);
 // live are asleep, halts the CPU until an interrupt wakes one.
 Guest* next();
 // The running guest's slice is used up (set by the timer tick).
-bool slice_over();
+extern volatile bool slice_expired;
+inline bool slice_over() { return slice_expired; }
 // HALT: sleep until a virtual interrupt can be delivered.
 Outcome halt(Guest& guest);
 

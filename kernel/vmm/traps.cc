@@ -18,6 +18,6 @@ Outcome reflect(Guest& g, u32 vector, u32 error)
                 vector_has_error_code(vector) ? error : 0, g.regs().eip);
 }
 
-Outcome deliver_interrupt(Guest&) { return Outcome::resume; }
+Outcome deliver_pending(Guest&) { return Outcome::resume; }
 
 } // namespace traps

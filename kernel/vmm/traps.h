@@ -10,6 +10,10 @@ Outcome page_fault(Guest& guest, u32 address, u32 error);
 // A trap for the guest's handler: build the frame the CPU would have built.
 Outcome reflect(Guest& guest, u32 vector, u32 error);
 // Before entering the guest: deliver a pending virtual interrupt if it may be.
-Outcome deliver_interrupt(Guest& guest);
+Outcome deliver_pending(Guest& guest);
+inline Outcome deliver_interrupt(Guest& guest)
+{
+    return guest.pending_irqs ? deliver_pending(guest) : Outcome::resume;
+}
 
 } // namespace traps

@@ -59,7 +59,9 @@ void check_invariants(const MemoryMap& map)
         EXPECT_EQ(r.end % 4096, 0u) << i;
         EXPECT_LT(r.start, r.end) << i;
         EXPECT_LE(r.end, 4 * GiB) << i;
-        if (i) EXPECT_LT(map.usable[i - 1].end, r.start) << "ranges sorted, disjoint and not touching: " << i;
+        if (i) {
+            EXPECT_LT(map.usable[i - 1].end, r.start) << "ranges sorted, disjoint and not touching: " << i;
+        }
         total += r.end - r.start;
     }
     EXPECT_EQ(map.usable_bytes, total);
