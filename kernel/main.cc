@@ -62,10 +62,11 @@ void print_clock()
     u32 days = static_cast<u32>(now / 86400), seconds = static_cast<u32>(now % 86400);
     if (clock::tsc_khz())
         console::info("clock: TSC %u kHz, tick %u Hz, wall clock day %u of the epoch %02u:%02u:%02u UTC",
-                      clock::tsc_khz(), 100u, days, seconds / 3600, seconds / 60 % 60, seconds % 60);
+                      clock::tsc_khz(), clock::TICK_HZ, days, seconds / 3600, seconds / 60 % 60, seconds % 60);
     else
-        console::info("clock: no TSC, tick %u Hz, wall clock day %u of the epoch %02u:%02u:%02u UTC", 100u,
-                      days, seconds / 3600, seconds / 60 % 60, seconds % 60);
+        console::info("clock: no TSC, tick %u Hz, wall clock day %u of the epoch %02u:%02u:%02u UTC",
+                      clock::TICK_HZ, days, seconds / 3600, seconds / 60 % 60, seconds % 60);
+    console::info("clock: guest timers on the %s timer", clock::alarm_source());
 }
 
 } // namespace
@@ -105,6 +106,7 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, const multiboot::Info* info)
 
     clock::init();
     pic::unmask(0);
+    cpu::write_cr0((cpu::read_cr0() | cpu::CR0_NE | cpu::CR0_MP) & ~cpu::CR0_EM);
     cpu::enable_interrupts();
     print_clock();
 

@@ -4,6 +4,7 @@
 #include "arch/clock.h"
 #include "arch/cpu.h"
 #include "arch/gdt.h"
+#include "arch/lapic.h"
 #include "arch/pic.h"
 #include "console/log.h"
 #include "lib/panic.h"
@@ -14,7 +15,6 @@ namespace trap {
 Expected expected;
 
 namespace {
-TickHook tick_hook = nullptr;
 u32 nmis = 0;
 const char* const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
@@ -27,19 +27,20 @@ const char* const names[32] = {
 
 const char* exception_name(u32 vector) { return vector < 32 ? names[vector] : "interrupt"; }
 
-void set_tick_hook(TickHook hook) { tick_hook = hook; }
 u32 nmi_count() { return nmis; }
 void note_nmi() { nmis++; }
 
-void dispatch_irq(u32 vector)
+void dispatch_interrupt(u32 vector)
 {
-    u32 irq = vector - pic::VECTOR_BASE;
-    if (irq >= 16) return; // not a PIC line: nothing to acknowledge
-    if (pic::is_spurious(irq)) return;
-    if (irq == 0) {
-        clock::tick();
-        if (tick_hook) tick_hook();
+    if (vector == lapic::TIMER_VECTOR) {
+        clock::on_lapic_timer();
+        lapic::end_of_interrupt();
+        return;
     }
+    u32 irq = vector - pic::VECTOR_BASE;
+    if (irq >= 16) return; // the APIC's spurious vector, or nothing of ours: no EOI
+    if (pic::is_spurious(irq)) return;
+    if (irq == 0) clock::on_pit_interrupt();
     pic::end_of_interrupt(irq);
 }
 
@@ -48,8 +49,9 @@ void dispatch_irq(u32 vector)
 extern "C" void host_trap(TrapFrame* frame)
 {
     u32 v = frame->vector;
-    if (v >= pic::VECTOR_BASE && v < pic::VECTOR_BASE + 16) {
-        trap::dispatch_irq(v);
+    if ((v >= pic::VECTOR_BASE && v < pic::VECTOR_BASE + 16) || v == lapic::TIMER_VECTOR ||
+        v == lapic::SPURIOUS_VECTOR) {
+        trap::dispatch_interrupt(v);
         return;
     }
     if (v == 2) {

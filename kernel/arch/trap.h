@@ -16,12 +16,10 @@ extern Expected expected;
 
 const char* exception_name(u32 vector);
 
-// Runs the host's handler for hardware interrupt `vector` (32-47), whether it
-// arrived in the host or while a guest ran.
-void dispatch_irq(u32 vector);
-// Called on every timer tick, after the clock has advanced.
-using TickHook = void (*)();
-void set_tick_hook(TickHook hook);
+// Runs the host's handler for hardware interrupt `vector` (the PIC's 32-47,
+// the APIC timer and spurious vectors), whether it arrived in the host or
+// while a guest ran.
+void dispatch_interrupt(u32 vector);
 
 u32 nmi_count();
 void note_nmi();

@@ -4,7 +4,7 @@
 bool word_equals(const char* a, usize n, const char* b)
 {
     for (usize i = 0; i < n; i++)
-        if (b[i] != a[i]) return false; // also stops at b's NUL
+        if (b[i] == '\0' || b[i] != a[i]) return false; // b is shorter: never read past its NUL
     return b[n] == '\0';
 }
 

@@ -4,10 +4,11 @@
 void FrameAllocator::init(u32* bitmap, u32 frames)
 {
     bitmap_ = bitmap;
-    frames_ = (frames + 31) & ~31u; // the tail bits stay set: not RAM
+    frames_ = frames;
     free_ = 0;
     hint_ = 0;
-    for (u32 i = 0; i < frames_ / 32; i++) bitmap_[i] = 0xFFFFFFFF;
+    // The tail bits of the last word stay set: not RAM, never handed out.
+    for (u32 i = 0; i < (frames + 31) / 32; i++) bitmap_[i] = 0xFFFFFFFF;
 }
 
 void FrameAllocator::add_usable(const MemoryMap& map)
@@ -39,7 +40,7 @@ void FrameAllocator::reserve(u64 start, u64 end)
 
 u32 FrameAllocator::alloc()
 {
-    for (u32 word = hint_ / 32; word < frames_ / 32; word++) {
+    for (u32 word = hint_ / 32; word < (frames_ + 31) / 32; word++) {
         if (bitmap_[word] == 0xFFFFFFFF) continue;
         u32 bit = static_cast<u32>(__builtin_ctz(~bitmap_[word]));
         u32 frame = word * 32 + bit;
@@ -54,20 +55,22 @@ u32 FrameAllocator::alloc()
 u32 FrameAllocator::alloc_contiguous(u32 count, u32 align)
 {
     if (count == 0 || align == 0) return NO_FRAME;
-    u32 start = (hint_ + align - 1) / align * align;
+    // 64-bit: rounding up to a large alignment must not wrap back to 0.
+    u64 start = (static_cast<u64>(hint_) + align - 1) / align * align;
     while (start < frames_ && count <= frames_ - start) {
+        u32 first = static_cast<u32>(start);
         u32 used = NO_FRAME;
-        for (u32 f = start + count; f-- > start;) // from the top: skip past the last used one
+        for (u32 f = first + count; f-- > first;) // from the top: skip past the last used one
             if (is_used(f)) {
                 used = f;
                 break;
             }
         if (used == NO_FRAME) {
-            for (u32 f = start; f < start + count; f++) set(f);
+            for (u32 f = first; f < first + count; f++) set(f);
             free_ -= count;
-            return start;
+            return first;
         }
-        start = (used + 1 + align - 1) / align * align;
+        start = (static_cast<u64>(used) + align) / align * align;
     }
     return NO_FRAME;
 }

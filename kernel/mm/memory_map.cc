@@ -62,6 +62,7 @@ void MemoryMap::finish()
             }
             if (piece_end > start) {
                 u64 s = (start + PAGE - 1) & ~(PAGE - 1);
+                if (s < start) s = ~0ull; // rounding up wrapped: no whole page here
                 u64 e = piece_end & ~(PAGE - 1);
                 if (s < e && e > FOUR_GIB) {
                     ignored_above_4g += e - (s > FOUR_GIB ? s : FOUR_GIB);
@@ -81,13 +82,14 @@ void MemoryMap::finish()
 void parse_multiboot_map(MemoryMap& map, const u8* buffer, u32 length)
 {
     u32 offset = 0;
-    // Each entry is `size` bytes after its size field; a size under 20 is corrupt.
+    // Each entry is `size` bytes after its size field; a size under 20, or one
+    // reaching past the buffer (it could wrap the offset), is corrupt.
     while (offset + 24 <= length) {
         u32 size;
         u64 base, bytes;
         u32 type;
         memcpy(&size, buffer + offset, 4);
-        if (size < 20) break;
+        if (size < 20 || size > length - offset - 4) break; // corrupt: too small, or past the end
         memcpy(&base, buffer + offset + 4, 8);
         memcpy(&bytes, buffer + offset + 12, 8);
         memcpy(&type, buffer + offset + 20, 4);

@@ -4,25 +4,47 @@
 
 namespace virtual_timer {
 
+namespace {
+Guest* all = nullptr;
+u32 all_count = 0;
+
+// One host alarm serves every guest: it is set for the earliest deadline.
+void rearm()
+{
+    u64 earliest = 0;
+    for (u32 i = 0; i < all_count; i++) {
+        u64 d = all[i].timer_deadline;
+        if (d && (!earliest || d < earliest)) earliest = d;
+    }
+    clock::set_alarm(earliest);
+}
+} // namespace
+
+void attach(Guest* guests, u32 count)
+{
+    all = guests;
+    all_count = count;
+}
+
 void set(Guest& g, u32 ns)
 {
-    // The host tick is the resolution: round up, so "at least" holds.
-    g.timer_deadline = ns ? clock::uptime_ns() + ns + 1 : 0;
+    g.timer_deadline = ns ? clock::uptime_ns() + ns : 0;
+    rearm();
 }
 
 bool armed(const Guest& g) { return g.timer_deadline != 0; }
 
-void tick(Guest* guests, u32 count)
+void expire(Guest* guests, u32 count)
 {
     u64 now = clock::uptime_ns();
     for (u32 i = 0; i < count; i++) {
         Guest& g = guests[i];
-        if (g.timer_deadline && g.timer_deadline <= now && g.state != GuestState::dead &&
-            g.state != GuestState::unused) {
+        if (g.timer_deadline && g.timer_deadline <= now) {
             g.timer_deadline = 0;
-            virtual_irq::raise(g, 0);
+            if (g.state == GuestState::runnable || g.state == GuestState::halted) virtual_irq::raise(g, 0);
         }
     }
+    rearm();
 }
 
 } // namespace virtual_timer

@@ -4,11 +4,14 @@
 #include "vmm/guest.h"
 
 namespace virtual_timer {
+// The guests whose deadlines the host alarm serves.
+void attach(Guest* guests, u32 count);
 // SET_CLOCKEVENT: IRQ 0 after at least `ns` nanoseconds; 0 cancels.
 void set(Guest& guest, u32 ns);
 bool armed(const Guest& guest);
-// From the host tick: raises IRQ 0 in every guest whose deadline passed.
-void tick(Guest* guests, u32 count);
+// The host's alarm went off: raise IRQ 0 in every guest whose deadline
+// passed, and set the alarm for the next one.
+void expire(Guest* guests, u32 count);
 } // namespace virtual_timer
 
 namespace virtual_irq {

@@ -44,7 +44,7 @@ Outcome handle_exit(Guest& g)
     // taken it from the PIC, so the host runs its own handler now.
     if (vector >= pic::VECTOR_BASE) {
         g.interrupts++;
-        trap::dispatch_irq(vector);
+        trap::dispatch_interrupt(vector);
         return Outcome::resume;
     }
 

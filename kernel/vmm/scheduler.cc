@@ -1,7 +1,7 @@
 // kernel/vmm/scheduler.cc
 #include "vmm/scheduler.h"
 #include "arch/cpu.h"
-#include "arch/trap.h"
+#include "arch/clock.h"
 #include "vmm/interrupts.h"
 
 namespace scheduler {
@@ -11,11 +11,8 @@ Guest* all = nullptr;
 u32 count = 0;
 u32 last = 0;
 
-void on_tick()
-{
-    slice_expired = true;
-    virtual_timer::tick(all, count);
-}
+void on_tick() { slice_expired = true; }
+void on_alarm() { virtual_timer::expire(all, count); }
 
 } // namespace
 
@@ -26,7 +23,8 @@ void init(Guest* guests, u32 n)
     all = guests;
     count = n;
     last = n ? n - 1 : 0;
-    trap::set_tick_hook(on_tick);
+    virtual_timer::attach(guests, n);
+    clock::set_hooks(on_tick, on_alarm);
 }
 
 Outcome halt(Guest& g)
