@@ -10,6 +10,7 @@
 #include "arch/clock.h"
 #include "arch/cpu.h"
 #include "arch/features.h"
+#include "arch/fpu.h"
 #include "arch/gdt.h"
 #include "arch/pic.h"
 #include "boot/command_line.h"
@@ -106,7 +107,7 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, const multiboot::Info* info)
 
     clock::init();
     pic::unmask(0);
-    cpu::write_cr0((cpu::read_cr0() | cpu::CR0_NE | cpu::CR0_MP) & ~cpu::CR0_EM);
+    fpu::init();
     cpu::enable_interrupts();
     print_clock();
 

@@ -1,6 +1,7 @@
 // kernel/vmm/guest.h: one guest: its memory, its two switcher pages, its
 // shadow page tables, and the ABI state the host keeps for it.
 #pragma once
+#include "arch/fpu.h"
 #include "switcher/pages.h"
 #include "vmm/abi.h"
 #include "vmm/guest_console.h"
@@ -42,13 +43,19 @@ struct Guest {
     u32 async_next = 0;              // next slot of the asynchronous ring
     u32 pending_irqs = 0;            // bit n: virtual IRQ n waits for delivery
     u64 timer_deadline = 0;          // host uptime in ns; 0 = not armed
+    Descriptor idt[256];             // the guest's gates as it set them (sanitized)
+    u32 syscall_vector = 0x80;       // the vector that may be a direct trap
+    u32 fault_address = 0;           // of the #PF being reflected
+    bool virtual_ts = false;         // the guest's CR0.TS
+    bool fpu_used = false;           // fpu_state holds something of its own
+    fpu::State fpu_state;
 
     GuestConsole console;
     bool powered_off = false;        // its last life ended by SHUTDOWN poweroff
     bool killed = false;             // its last life ended in a kill
 
     // Statistics of the current life (exits are world switches out of it).
-    u32 exits = 0, hypercalls = 0, page_faults = 0, interrupts = 0;
+    u32 exits = 0, hypercalls = 0, page_faults = 0, interrupts = 0, interrupts_delivered = 0;
 
     TrapFrame& regs() { return regs_page->frame; }
     bool range_ok(u32 gpa, u32 length) const { return gpa_range_ok(gpa, length, memory_size); }

@@ -4,7 +4,13 @@
 #include "vmm/hypercalls.h"
 #include "arch/clock.h"
 #include "lib/string.h"
+#include "vmm/guest_idt.h"
+#include "vmm/interrupts.h"
+#include "vmm/lazy_fpu.h"
 #include "vmm/lifecycle.h"
+#include "vmm/segments.h"
+#include "vmm/traps.h"
+#include "vmm/virtual_mmu.h"
 #include "vmm/scheduler.h"
 
 namespace hypercalls {
@@ -119,6 +125,27 @@ Outcome call(Guest& g, const Call& c, u32* result)
         return scheduler::halt(g);
     case hcall::CONSOLE_WRITE:
         return console_write(g, c, result);
+    case hcall::NEW_PGTABLE:
+        return virtual_mmu::new_pgtable(g, c.a1);
+    case hcall::FLUSH_TLB:
+        return virtual_mmu::flush_tlb(g, c.a1);
+    case hcall::SET_PTE:
+        return virtual_mmu::set_pte(g, c.a1, c.a2, c.a3);
+    case hcall::SET_PGD:
+        return virtual_mmu::set_pgd(g, c.a1, c.a2);
+    case hcall::LOAD_IDT_ENTRY:
+        return guest_idt::load_entry(g, c.a1, c.a2, c.a3);
+    case hcall::SET_STACK:
+        return traps::set_stack(g, c.a1, c.a2, c.a3);
+    case hcall::TS:
+        return lazy_fpu::set_virtual_ts(g, c.a1);
+    case hcall::SET_CLOCKEVENT:
+        virtual_timer::set(g, c.a1);
+        return Outcome::resume;
+    case hcall::LOAD_TLS:
+        return segments::load_tls(g, c.a1);
+    case hcall::LOAD_GDT_ENTRY:
+        return segments::load_gdt_entry(g, c.a1, c.a2, c.a3);
     case hcall::SET_PMD:
         return kill(g, "SET_PMD: PAE is not supported");
     default:

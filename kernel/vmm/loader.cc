@@ -16,6 +16,8 @@
 #include "mm/page_table.h"
 #include "switcher/switcher.h"
 #include "vmm/elf.h"
+#include "vmm/guest_idt.h"
+#include "vmm/lazy_fpu.h"
 
 namespace loader {
 namespace {
@@ -132,6 +134,9 @@ bool boot(Guest& g, char* error, usize error_size)
     g.console.reset();
     g.mmu.set_guest_directory(directory);
     switcher::init_state_page(*g.state_page, g.mmu.directory());
+    for (Descriptor& gate : g.idt) gate = Descriptor{};
+    guest_idt::sync_all(g);
+    lazy_fpu::forget(g);
     memset(g.regs_page, 0, sizeof *g.regs_page);
 
     TrapFrame& r = g.regs();
@@ -149,6 +154,7 @@ bool boot(Guest& g, char* error, usize error_size)
 
 void destroy(Guest& g)
 {
+    lazy_fpu::forget(g);
     g.mmu.release();
     free_page(reinterpret_cast<u32>(g.regs_page));
     free_page(reinterpret_cast<u32>(g.state_page));

@@ -22,6 +22,7 @@
 #include "arch/trap.h"
 #include "switcher/switcher.h"
 #include "vmm/hypercalls.h"
+#include "vmm/lazy_fpu.h"
 #include "vmm/scheduler.h"
 #include "vmm/traps.h"
 
@@ -54,6 +55,9 @@ Outcome handle_exit(Guest& g)
         return traps::page_fault(g, cpu::read_cr2(), r.error);
     }
 
+    // The guest used the FPU while CR0.TS was on: its state, lazily.
+    if (vector == 7) return lazy_fpu::device_not_available(g);
+
     // NMIs are the host's and never reach a guest.
     if (vector == 2) {
         trap::note_nmi();
@@ -71,6 +75,7 @@ void run_slice(Guest& g)
     // The guest's register and state pages go behind 0xFFC02000 and
     // 0xFFC03000 in the host's own mapping of the switcher.
     switcher::make_current(reinterpret_cast<u32>(g.regs_page), reinterpret_cast<u32>(g.state_page));
+    lazy_fpu::prepare(g);
     for (;;) {
         if (traps::deliver_interrupt(g) == Outcome::stop) return;
         switcher::enter();

@@ -130,7 +130,9 @@ TEST(FrameAllocator, FrameCountNotAMultipleOf32Contiguous)
     EXPECT_EQ(f.fa.free_frames(), 0u);
     f.fa.free_range(0, 64); // frees only what exists
     EXPECT_EQ(f.fa.free_frames(), 37u);
-    EXPECT_EQ(f.fa.alloc_contiguous(5, 32), 32u); // 32..36 exists; 33..37 would not
+    EXPECT_EQ(f.fa.alloc_contiguous(1), 0u);
+    EXPECT_EQ(f.fa.alloc_contiguous(6, 32), NO_FRAME); // 32..37 would run past the end
+    EXPECT_EQ(f.fa.alloc_contiguous(5, 32), 32u);      // 32..36 exists
     EXPECT_EQ(f.fa.alloc_contiguous(2, 32), NO_FRAME);
     EXPECT_TRUE(f.guard_intact());
 }
@@ -402,11 +404,29 @@ TEST(FrameAllocator, ContiguousFailureChangesNothing)
     EXPECT_EQ(f.fa.alloc_contiguous(11), NO_FRAME);
     EXPECT_EQ(f.fa.alloc_contiguous(65), NO_FRAME);
     EXPECT_EQ(f.fa.alloc_contiguous(0xFFFFFFFF), NO_FRAME);
-    EXPECT_EQ(f.fa.alloc_contiguous(10, 0x80000000u), NO_FRAME);
     EXPECT_EQ(f.fa.free_frames(), 20u);
     for (u32 i = 0; i < 64; i++) EXPECT_EQ(f.fa.is_used(i), !(i < 10 || (i >= 20 && i < 30))) << i;
     EXPECT_EQ(f.fa.alloc_contiguous(10), 0u);
     EXPECT_EQ(f.fa.alloc_contiguous(10), 20u);
+}
+
+TEST(FrameAllocator, ContiguousHugeAlignment)
+{
+    Fixture f(64);
+    f.all_usable();
+    // Frame 0 is aligned to anything.
+    EXPECT_EQ(f.fa.alloc_contiguous(2, 0x80000000u), 0u);
+    // Now 0 and 1 are used: rounding up to the next multiple of a huge
+    // alignment lies past the end, and must not wrap around to frame 0.
+    EXPECT_EQ(f.fa.alloc_contiguous(2, 0xFFFFFFFFu), NO_FRAME);
+    EXPECT_EQ(f.fa.alloc_contiguous(1, 0xFFFFFFFFu), NO_FRAME);
+    EXPECT_EQ(f.fa.alloc_contiguous(1, 0x80000000u), NO_FRAME);
+    f.fa.reserve(F(3), F(4));
+    f.fa.free(0); // hint back at 0; the window [0, 4) holds used frames 1 and 3
+    EXPECT_EQ(f.fa.alloc_contiguous(4, 0xFFFFFFFFu), NO_FRAME);
+    EXPECT_EQ(f.fa.alloc_contiguous(4, 0xFFFFFFF0u), NO_FRAME);
+    EXPECT_EQ(f.fa.free_frames(), 62u - 1 + 1);
+    EXPECT_EQ(f.fa.alloc_contiguous(4, 32), 32u);
 }
 
 TEST(FrameAllocator, ContiguousAfterFreeBelowTheHint)
