@@ -220,7 +220,7 @@ def case_iso(case):
 def bochs(iso, mem, serial, timeout):
     """Boots an ISO in Bochs; returns (status or None, [problems], path of Bochs's log)."""
     base = os.path.splitext(serial)[0]
-    rc, log, cmds = base + ".bochsrc", base + ".bochs.log", os.path.join(OUT, "bochs.cmds")
+    rc, log, cmds, out = (base + ext for ext in (".bochsrc", ".bochs.log", ".bochs.cmds", ".bochs.out"))
     with open(os.path.join(ROOT, "tools", "bochsrc.in")) as f:
         text = f.read()
     for key, value in (("MEGS", mem), ("ISO", os.path.abspath(iso)), ("SERIAL", os.path.abspath(serial)),
@@ -233,10 +233,11 @@ def bochs(iso, mem, serial, timeout):
     for path in (serial, log):
         if os.path.exists(path):
             os.remove(path)
-    with open(base + ".bochs.out", "wb") as out:
+    with open(out, "wb") as f:
         # Its own network namespace: the rfb display listens on every interface.
-        status, _ = run_process(["unshare", "--net", "bochs", "-q", "-f", rc, "-rc", cmds], timeout,
-                                stdout=out, cwd=OUT)
+        status, err = run_process(["unshare", "--net", "bochs", "-q", "-f", rc, "-rc", cmds], timeout,
+                                  stdout=f, cwd=OUT)
+        f.write(err.encode())
     problems, verdict = [], None
     for line in read_lines(log):
         m = BOCHS_STATUS.search(line)
@@ -247,7 +248,10 @@ def bochs(iso, mem, serial, timeout):
     if status is None:
         problems.insert(0, "crash/no verdict: timed out after %gs" % timeout)
     elif verdict is None:
-        problems.insert(0, "crash/no verdict: no write to port 0xF4 in %s (Bochs status %d)" % (rel(log), status))
+        said = read_lines(out)  # Bochs's last words, e.g. a bochsrc error
+        said = [said[i + 1].strip() for i, l in enumerate(said[:-1]) if "exiting with the following" in l]
+        problems.insert(0, "crash/no verdict: no write to port 0xF4 in %s (Bochs status %d%s)"
+                        % (rel(log), status, ": " + said[0] if said else ""))
     return verdict, problems, log
 
 
@@ -314,7 +318,7 @@ def execute(run, kvm_future):
                                 case.modules, iso if run.cdrom else None)
         problems = [problem] if problem else []
     lines = read_lines(run.log)
-    problems += check(run, lines, verdict)
+    problems += check(run, lines, verdict) if lines else ["no console output"]
     run.seconds = time.monotonic() - started
     if not problems:
         return "PASS", None

@@ -4,6 +4,7 @@
 #include "vmm/hypercalls.h"
 #include "arch/clock.h"
 #include "lib/string.h"
+#include "vmm/async_ring.h"
 #include "vmm/guest_idt.h"
 #include "vmm/interrupts.h"
 #include "vmm/lazy_fpu.h"
@@ -85,27 +86,17 @@ Outcome shutdown(Guest& g, const Call& c)
 
 Outcome call(Guest& g, const Call& c, u32* result);
 
-// The asynchronous ring: slots in order from where the host last stopped,
-// each queued one run under the same rules, at most one lap per drain.
+// The asynchronous ring: each queued call under the same rules.  A FLUSH_ASYNC
+// inside the ring has nothing to do; a queued HALT marks the guest halted
+// and the rest still runs.
 Outcome drain_async(Guest& g)
 {
-    LguestData& d = g.data();
-    for (u32 n = 0; n < ASYNC_SLOTS; n++) {
-        u32 slot = g.async_next;
-        if (d.hcall_status[slot] != ASYNC_QUEUED) break;
-        AsyncCall a = d.hcalls[slot]; // one read: the guest cannot change it under us anyway
-        g.async_next = (slot + 1) % ASYNC_SLOTS;
+    bool alive = drain_async_ring(g.data(), g.async_next, [&g](const AsyncCall& a) {
+        if (a.arg0 == hcall::FLUSH_ASYNC) return true;
         u32 ignored = 0;
-        Call c{a.arg0, a.arg1, a.arg2, a.arg3, a.arg4};
-        if (c.number == hcall::FLUSH_ASYNC) { // nothing to do inside the ring itself
-            d.hcall_status[slot] = ASYNC_FREE;
-            continue;
-        }
-        if (call(g, c, &ignored) == Outcome::stop) return Outcome::stop;
-        // A queued HALT has marked the guest halted; the rest still runs.
-        d.hcall_status[slot] = ASYNC_FREE;
-    }
-    return Outcome::resume;
+        return call(g, Call{a.arg0, a.arg1, a.arg2, a.arg3, a.arg4}, &ignored) != Outcome::stop;
+    });
+    return alive ? Outcome::resume : Outcome::stop;
 }
 
 Outcome call(Guest& g, const Call& c, u32* result)
