@@ -23,7 +23,8 @@ void fill_guest_slot(u32* table, u32 regs_page, u32 state_page);
 // Puts a guest's register and state pages behind the host's switcher mapping.
 void make_current(u32 regs_page, u32 state_page);
 
-// Runs the current guest until it traps.  Interrupts must be off.
+// Runs the current guest until it traps.  Interrupts must be off: one taken
+// inside the switch would land on the guest's stubs in ring 0.
 extern void (*entry)(); // switcher_enter at its mapped address, set by init()
 inline void enter() { entry(); }
 

@@ -21,7 +21,7 @@ MiB (`expect@3584:`), `mem=N`, `cpu=NAME` or `emulator=NAME`.  Every case that
 runs under qemu-tcg also boots its GRUB ISO once with -cdrom (qemu32, first
 memory size), so the ISO path is tested too; Bochs always boots that ISO.
 """
-import argparse, concurrent.futures, os, re, shutil, subprocess, sys, threading, time
+import argparse, concurrent.futures, fcntl, os, re, shutil, subprocess, sys, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("RUNG_BUILD", os.path.join(ROOT, "build"))  # another build tree: RUNG_BUILD=DIR
@@ -427,6 +427,13 @@ def main():
         return bochs_interactive(args.bochs_iso, args.mem, args.timeout)
 
     os.makedirs(LOGS, exist_ok=True)
+    # One harness at a time per build tree: runs share logs and ISOs.
+    lock = open(os.path.join(OUT, ".lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("waiting for another harness run on %s to finish" % rel(BUILD), flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     if args.unit:
         unit_tests(args.unit, counts)

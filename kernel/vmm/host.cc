@@ -2,6 +2,7 @@
 // (or is rejected with a reason), the scheduler runs them until none is
 // left, and the final line tells the story in numbers.
 #include "vmm/host.h"
+#include "arch/cpu.h"
 #include "boot/physical_memory.h"
 #include "console/log.h"
 #include "switcher/switcher.h"
@@ -50,6 +51,10 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions&)
     }
     totals.ran = created;
 
+    // From here the host runs with interrupts off: they reach it through the
+    // guest's world (as exits) or while it idles in the scheduler.  The
+    // switcher must never be entered with them on.
+    cpu::disable_interrupts();
     scheduler::init(guests, created);
     while (Guest* g = scheduler::next()) run_loop::run_slice(*g);
 
