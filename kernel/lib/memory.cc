@@ -1,14 +1,20 @@
-// kernel/lib/memory.cc: byte loops, simple on purpose.  GCC may also call
-// these for structure copies, so they carry C linkage.
+// kernel/lib/memory.cc: the C memory functions.  GCC may also call these for
+// structure copies, so they carry C linkage.
 #include "lib/string.h"
 
 extern "C" {
 
 void* memcpy(void* dst, const void* src, usize n)
 {
-    auto* d = static_cast<u8*>(dst);
-    auto* s = static_cast<const u8*>(src);
-    while (n--) *d++ = *s++;
+    // rep movsl then movsb: an i486 has both, and a guest's image and memory
+    // are megabytes, where a C loop costs four instructions a byte.
+    void* d = dst;
+    const void* s = src;
+    usize words = n / 4, bytes = n % 4;
+    asm volatile("rep movsl\n\tmovl %[bytes], %%ecx\n\trep movsb"
+                 : "+D"(d), "+S"(s), "+c"(words)
+                 : [bytes] "r"(bytes)
+                 : "memory");
     return dst;
 }
 
@@ -26,8 +32,13 @@ void* memmove(void* dst, const void* src, usize n)
 
 void* memset(void* dst, int c, usize n)
 {
-    auto* d = static_cast<u8*>(dst);
-    while (n--) *d++ = static_cast<u8>(c);
+    u32 pattern = static_cast<u8>(c) * 0x01010101u;
+    void* d = dst;
+    usize words = n / 4, bytes = n % 4;
+    asm volatile("rep stosl\n\tmovl %[bytes], %%ecx\n\trep stosb"
+                 : "+D"(d), "+c"(words)
+                 : "a"(pattern), [bytes] "r"(bytes)
+                 : "memory");
     return dst;
 }
 

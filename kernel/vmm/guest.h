@@ -55,7 +55,8 @@ struct Guest {
     bool killed = false;             // its last life ended in a kill
 
     // Statistics of the current life (exits are world switches out of it).
-    u32 exits = 0, hypercalls = 0, page_faults = 0, interrupts = 0, interrupts_delivered = 0;
+    u32 exits = 0, hypercalls = 0, page_faults = 0, interrupts = 0, interrupts_delivered = 0,
+        shadow_hits = 0;
 
     TrapFrame& regs() { return regs_page->frame; }
     bool range_ok(u32 gpa, u32 length) const { return gpa_range_ok(gpa, length, memory_size); }

@@ -132,7 +132,12 @@ bool boot(Guest& g, char* error, usize error_size)
     g.pending_irqs = 0;
     g.timer_deadline = 0;
     g.console.reset();
-    g.mmu.set_guest_directory(directory);
+    g.mmu.flush_all();
+    g.mmu.set_kernel_address(0);
+    if (!g.mmu.switch_to(directory)) {
+        snformat(error, error_size, "not enough host memory for the guest's shadow page tables");
+        return false;
+    }
     switcher::init_state_page(*g.state_page, g.mmu.directory());
     for (Descriptor& gate : g.idt) gate = Descriptor{};
     guest_idt::sync_all(g);

@@ -7,7 +7,7 @@
 
 namespace {
 
-u32 new_zeroed_frame()
+u32 zeroed_frame()
 {
     u32 frame = physical_memory::frames().alloc();
     if (frame == NO_FRAME) return 0;
@@ -15,63 +15,171 @@ u32 new_zeroed_frame()
     return frame * FRAME_SIZE;
 }
 
+u32* entries(u32 frame) { return reinterpret_cast<u32*>(frame); }
+
 } // namespace
 
 bool ShadowMmu::init(u32 switcher_table)
 {
-    directory_ = new_zeroed_frame();
-    if (!directory_) return false;
-    entries(directory_)[1023] = switcher_table | pte::WRITABLE | pte::PRESENT;
-    tables_in_use_ = 0;
+    *this = ShadowMmu{};
+    switcher_table_ = switcher_table;
+    Cached& first = cache_[0];
+    first.frame = zeroed_frame();
+    if (!first.frame) return false;
+    entries(first.frame)[1023] = switcher_table | pte::WRITABLE | pte::PRESENT;
+    current_ = &first;
     return true;
 }
 
 void ShadowMmu::release()
 {
-    if (!directory_) return;
     flush_all();
-    physical_memory::frames().free(directory_ / FRAME_SIZE);
-    directory_ = 0;
+    for (Cached& c : cache_)
+        if (c.frame) physical_memory::frames().free(c.frame / FRAME_SIZE);
+    *this = ShadowMmu{};
 }
 
-void ShadowMmu::flush_slot(u32 index)
+u32 ShadowMmu::new_table()
 {
-    u32* dir = entries(directory_);
-    if (index >= 1023 || !(dir[index] & pte::PRESENT)) return;
-    physical_memory::frames().free(dir[index] / FRAME_SIZE);
-    dir[index] = 0;
-    tables_in_use_--;
+    u32 frame = tables_ < MAX_TABLES ? zeroed_frame() : 0;
+    if (frame) tables_++;
+    return frame;
+}
+
+void ShadowMmu::free_table(u32 frame)
+{
+    physical_memory::frames().free(frame / FRAME_SIZE);
+    tables_--;
+}
+
+ShadowMmu::Cached* ShadowMmu::lookup(u32 gpa)
+{
+    for (Cached& c : cache_)
+        if (c.frame && c.guest_directory == gpa) return &c;
+    return nullptr;
+}
+
+// A free slot, or else the least recently used directory that is not current.
+ShadowMmu::Cached* ShadowMmu::victim()
+{
+    Cached* best = nullptr;
+    for (Cached& c : cache_) {
+        if (&c == current_) continue;
+        if (!c.frame) return &c;
+        if (!best || c.last_used < best->last_used) best = &c;
+    }
+    return best;
+}
+
+void ShadowMmu::clear_user(Cached& c)
+{
+    u32* dir = entries(c.frame);
+    for (u32 i = 0; i < kernel_slot_ && i < 1023; i++)
+        if (dir[i] & pte::PRESENT) {
+            free_table(dir[i] & pte::FRAME_MASK);
+            dir[i] = 0;
+        }
+}
+
+void ShadowMmu::drop_kernel_slot(u32 index)
+{
+    if (!kernel_tables_[index]) return;
+    for (Cached& c : cache_)
+        if (c.frame) entries(c.frame)[index] = 0;
+    free_table(kernel_tables_[index]);
+    kernel_tables_[index] = 0;
+}
+
+bool ShadowMmu::switch_to(u32 gpa, bool* was_cached)
+{
+    Cached* c = lookup(gpa);
+    if (was_cached) *was_cached = c != nullptr;
+    if (!c) {
+        c = victim();
+        if (!c->frame) {
+            c->frame = zeroed_frame();
+            if (!c->frame) return false;
+            entries(c->frame)[1023] = switcher_table_ | pte::WRITABLE | pte::PRESENT;
+        } else {
+            clear_user(*c);
+        }
+        c->guest_directory = gpa;
+        // The shared kernel tables go in at once: they are already filled.
+        u32* dir = entries(c->frame);
+        for (u32 i = kernel_slot_; i < 1023; i++)
+            dir[i] = kernel_tables_[i] ? kernel_tables_[i] | pte::USER | pte::WRITABLE | pte::PRESENT : 0;
+    }
+    c->last_used = ++clock_;
+    current_ = c;
+    return true;
+}
+
+void ShadowMmu::set_kernel_address(u32 address)
+{
+    u32 slot = address ? directory_index(address) : 1023;
+    if (slot == kernel_slot_) return;
+    flush_all(); // what was shared is per directory now, or the other way round
+    kernel_slot_ = slot;
 }
 
 void ShadowMmu::flush_all()
 {
-    if (!directory_) return;
-    for (u32 i = 0; i < 1023 && tables_in_use_; i++) flush_slot(i);
+    for (u32 i = 0; i < 1023; i++) drop_kernel_slot(i);
+    for (Cached& c : cache_)
+        if (c.frame) clear_user(c);
 }
 
-void ShadowMmu::flush_page(u32 address)
+void ShadowMmu::flush_user()
 {
-    u32* dir = entries(directory_);
+    for (Cached& c : cache_)
+        if (c.frame) clear_user(c);
+}
+
+void ShadowMmu::flush_slot(u32 directory, u32 index)
+{
+    if (index >= 1023) return;
+    if (shared(index)) {
+        drop_kernel_slot(index);
+        return;
+    }
+    Cached* c = lookup(directory);
+    if (!c) return;
+    u32& entry = entries(c->frame)[index];
+    if (entry & pte::PRESENT) {
+        free_table(entry & pte::FRAME_MASK);
+        entry = 0;
+    }
+}
+
+void ShadowMmu::flush_page(u32 directory, u32 address)
+{
     u32 index = directory_index(address);
-    if (index >= 1023 || !(dir[index] & pte::PRESENT)) return;
-    entries(dir[index] & pte::FRAME_MASK)[table_index(address)] = 0;
+    if (index >= 1023) return;
+    u32 table = 0;
+    if (shared(index)) {
+        table = kernel_tables_[index];
+    } else if (Cached* c = lookup(directory)) {
+        u32 entry = entries(c->frame)[index];
+        if (entry & pte::PRESENT) table = entry & pte::FRAME_MASK;
+    }
+    if (table) entries(table)[table_index(address)] = 0;
 }
 
 // The demand fill: the guest's tables say what the access may do; the shadow
-// gets the host frame with those rights, and write access only on a write,
-// so the guest's dirty bits are exact.
+// gets the host frame with those rights, and write access only on a write
+// (or once the guest's entry is dirty), so the guest's dirty bits are exact.
 WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
 {
     u32 access = error & (pf::WRITE | pf::USER);
     if (address >= SWITCHER_BASE) {
-        // The switcher's slot is not the guest's to map: its own tables are
-        // never consulted, and the guest sees the fault the CPU raised.
+        // The switcher's slot is not the guest's to map: its tables are never
+        // consulted there, and the guest sees the fault the CPU raised.
         WalkResult r;
         r.error = error & (pf::PRESENT | pf::WRITE | pf::USER);
         return r;
     }
     u8* memory = guest.host_address(0);
-    WalkResult r = walk_guest_tables(memory, guest.memory_size, guest_cr3_, address, access);
+    WalkResult r = walk_guest_tables(memory, guest.memory_size, current_->guest_directory, address, access);
     if (r.kind != WalkResult::mapped) return r;
 
     // Accessed and dirty bits, as the CPU would have set them.
@@ -80,27 +188,31 @@ WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
     if (pde != r.pde) memcpy(memory + r.pde_gpa, &pde, 4);
     if (gpte != r.pte) memcpy(memory + r.pte_gpa, &gpte, 4);
 
-    u32* dir = entries(directory_);
     u32 index = directory_index(address);
-    if (!(dir[index] & pte::PRESENT)) {
-        u32 table = new_zeroed_frame();
+    u32& slot = entries(current_->frame)[index];
+    if (!(slot & pte::PRESENT)) {
+        u32 table = new_table();
         if (!table) {
-            // Out of host frames: start this guest's shadow afresh and retry
-            // once; the tables we drop refill on demand.
+            // Out of host frames (or this guest's share): start its shadow
+            // afresh; what is dropped refills on demand.
             flush_all();
-            table = new_zeroed_frame();
+            table = new_table();
             if (!table) {
                 r.kind = WalkResult::kill;
                 r.reason = "host out of memory for shadow page tables";
                 return r;
             }
         }
-        dir[index] = table | pte::USER | pte::WRITABLE | pte::PRESENT;
-        tables_in_use_++;
+        if (shared(index)) {
+            kernel_tables_[index] = table;
+            for (Cached& c : cache_)
+                if (c.frame) entries(c.frame)[index] = table | pte::USER | pte::WRITABLE | pte::PRESENT;
+        } else {
+            slot = table | pte::USER | pte::WRITABLE | pte::PRESENT;
+        }
     }
     u32 flags = pte::PRESENT | (r.user ? pte::USER : 0) |
                 (r.writable && (gpte & pte::DIRTY) ? pte::WRITABLE : 0);
-    entries(dir[index] & pte::FRAME_MASK)[table_index(address)] =
-        (guest.memory_base + r.page) | flags;
+    entries(slot & pte::FRAME_MASK)[table_index(address)] = (guest.memory_base + r.page) | flags;
     return r;
 }

@@ -1,7 +1,17 @@
 // kernel/vmm/shadow.h: a guest's shadow page tables.  The CPU walks these,
 // never the guest's own: the host fills them on demand from the guest's
 // tables, translating guest-physical frames to host frames, so no entry the
-// guest writes can ever reach memory that is not its own.
+// guest writes can reach memory that is not its own.
+//
+// Each guest keeps a cache of shadow directories, one per guest page
+// directory it has used lately, so a guest switching between processes does
+// not rebuild its shadow at every switch.  lguest kept four and threw one
+// away at random; rung keeps sixteen and evicts the least recently used:
+// a guest OS with a handful of busy processes keeps all of them warm, and
+// one with many loses only the coldest.  The kernel part of the address
+// space (at and above lguest_data.kernel_address) is the same in every
+// directory by the ABI's promise, so its shadow page tables are shared by
+// all the cached directories and filled only once.
 #pragma once
 #include "lib/types.h"
 #include "mm/page_table.h"
@@ -11,30 +21,51 @@ struct Guest;
 
 class ShadowMmu {
 public:
-    // Allocates the shadow directory; slot 1023 gets `switcher_table`.
+    static constexpr u32 CACHED_DIRECTORIES = 16;
+    static constexpr u32 MAX_TABLES = 1024; // shadow page tables per guest (4 MiB of host memory)
+
     bool init(u32 switcher_table);
     void release(); // every frame back to the host
 
-    u32 directory() const { return directory_; } // physical, for CR3
-    u32 guest_directory() const { return guest_cr3_; }
-    void set_guest_directory(u32 gpa) { guest_cr3_ = gpa; flush_all(); }
+    u32 directory() const { return current_->frame; } // physical, for CR3
+    u32 guest_directory() const { return current_->guest_directory; }
 
-    // Forget every shadow entry (the switcher's slot stays).
-    void flush_all();
-    // Forget the shadow of one directory slot, or of one page.
-    void flush_slot(u32 index);
-    void flush_page(u32 address);
+    // NEW_PGTABLE (and a new life): make `gpa` current; false if out of host memory.
+    bool switch_to(u32 gpa, bool* was_cached = nullptr);
+    // The guest moved kernel_address: what was shared may not be any more.
+    void set_kernel_address(u32 address);
+
+    void flush_all();                          // every mapping of every cached directory
+    void flush_user();                         // every mapping below kernel_address
+    void flush_slot(u32 directory, u32 index); // one directory entry of one guest directory
+    void flush_page(u32 directory, u32 address);
 
     // A page fault the CPU raised at `address`: fill the shadow from the
     // guest's tables, or say what the guest must see (or why it must die).
     WalkResult fill(Guest& guest, u32 address, u32 error);
 
-    u32 table_count() const { return tables_in_use_; }
+    u32 table_count() const { return tables_; }
 
 private:
-    u32* entries(u32 frame_address) { return reinterpret_cast<u32*>(frame_address); }
+    struct Cached {
+        u32 guest_directory = 0; // guest-physical; 0 = slot unused
+        u32 frame = 0;           // the shadow directory (physical)
+        u32 last_used = 0;
+    };
 
-    u32 directory_ = 0;    // physical
-    u32 guest_cr3_ = 0;    // guest-physical
-    u32 tables_in_use_ = 0;
+    Cached* lookup(u32 gpa);
+    Cached* victim();
+    void clear_user(Cached& c);
+    void drop_kernel_slot(u32 index);
+    bool shared(u32 index) const { return index >= kernel_slot_; }
+    u32 new_table();
+    void free_table(u32 frame);
+
+    Cached cache_[CACHED_DIRECTORIES];
+    Cached* current_ = nullptr;
+    u32 kernel_tables_[1023] = {}; // shared shadow tables of the kernel slots
+    u32 kernel_slot_ = 1023;       // first shared directory index
+    u32 switcher_table_ = 0;
+    u32 clock_ = 0;
+    u32 tables_ = 0;
 };

@@ -19,12 +19,11 @@ u32 read_guest(const Guest& g, u32 gpa)
     return v;
 }
 
-// The forgetting: kernel mappings (at and above kernel_address) are the
-// same in every address space, so a user-only flush keeps them.
-u32 kernel_slot(const Guest& g)
+// kernel_address lives in lguest_data, where the guest may change it any
+// time; the shadow follows it whenever the guest touches its MMU.
+void follow_kernel_address(Guest& g)
 {
-    u32 address = g.initialized ? g.data().kernel_address : 0;
-    return address ? directory_index(address) : 1023;
+    g.mmu.set_kernel_address(g.initialized ? g.data().kernel_address : 0);
 }
 
 } // namespace
@@ -35,18 +34,20 @@ Outcome new_pgtable(Guest& g, u32 directory)
         return kill(g, "NEW_PGTABLE: page directory at %x is not a page inside guest memory", directory);
     if (read_guest(g, directory + 1023 * 4) & pte::PRESENT)
         return kill(g, "NEW_PGTABLE: directory entry 1023 (the switcher's) is present");
-    if (directory != g.mmu.guest_directory()) g.mmu.set_guest_directory(directory);
+    follow_kernel_address(g);
+    if (directory == g.mmu.guest_directory()) return Outcome::resume;
+    bool cached = false;
+    if (!g.mmu.switch_to(directory, &cached)) return kill(g, "NEW_PGTABLE: host out of memory for a shadow directory");
+    g.state_page->guest_cr3 = g.mmu.directory();
+    if (cached) g.shadow_hits++;
     return Outcome::resume;
 }
 
 Outcome flush_tlb(Guest& g, u32 all)
 {
-    if (all) {
-        g.mmu.flush_all();
-    } else {
-        u32 limit = kernel_slot(g);
-        for (u32 i = 0; i < limit && i < 1023; i++) g.mmu.flush_slot(i);
-    }
+    follow_kernel_address(g);
+    if (all) g.mmu.flush_all();
+    else g.mmu.flush_user();
     return Outcome::resume;
 }
 
@@ -57,7 +58,8 @@ Outcome set_pte(Guest& g, u32 directory, u32 address, u32 entry)
     if (address >= 0xFFC00000u) return kill(g, "SET_PTE: address %x is in the switcher's slot", address);
     if ((entry & pte::PRESENT) && (entry & pte::FRAME_MASK) >= g.memory_size)
         return kill(g, "SET_PTE: entry %x points outside guest memory", entry);
-    if (directory == g.mmu.guest_directory()) g.mmu.flush_page(address);
+    follow_kernel_address(g);
+    g.mmu.flush_page(directory, address);
     return Outcome::resume;
 }
 
@@ -72,7 +74,8 @@ Outcome set_pgd(Guest& g, u32 directory, u32 index)
         if ((entry & pte::FRAME_MASK) >= g.memory_size)
             return kill(g, "SET_PGD: entry %x points outside guest memory", entry);
     }
-    if (directory == g.mmu.guest_directory()) g.mmu.flush_slot(index);
+    follow_kernel_address(g);
+    g.mmu.flush_slot(directory, index);
     return Outcome::resume;
 }
 
