@@ -10,7 +10,7 @@
 #include "arch/selectors.h"
 
     .text
-    .globl native_user_roundtrips, native_bench_return
+    .globl native_user_roundtrips, native_user_touches, native_bench_return
 native_user_roundtrips:
     pushl %ebp
     pushl %edi
@@ -41,6 +41,44 @@ user_loop:                       /* ring 3 */
     decl %ecx
     jnz user_loop
     int $0x82                    /* home */
+
+/*
+ * native_user_touches(samples, count, base): the same descent to ring 3,
+ * where the loop times a read of each page from `base` up: a demand fault
+ * that the host's ring-0 handler serves by mapping the page.
+ */
+native_user_touches:
+    pushl %ebp
+    pushl %edi
+    pushl %esi
+    pushl %ebx
+    movl %esp, saved_esp
+    movl 20(%esp), %edi          /* samples */
+    movl 24(%esp), %ecx          /* count */
+    movl 28(%esp), %ebx          /* base */
+    movl $user_stack_top, %eax
+    pushl $SEL_USER_DATA
+    pushl %eax
+    pushl $0x2
+    pushl $SEL_USER_CODE
+    pushl $user_touch_loop
+    movl $SEL_USER_DATA, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    iret
+
+user_touch_loop:                 /* ring 3 */
+    rdtsc
+    movl %eax, %esi
+    movl (%ebx), %eax
+    rdtsc
+    subl %esi, %eax
+    movl %eax, (%edi)
+    addl $4, %edi
+    addl $4096, %ebx
+    decl %ecx
+    jnz user_touch_loop
+    int $0x82
 
 native_bench_return:             /* the vector 0x82 gate lands here, ring 0 */
     movl $SEL_HOST_DATA, %eax

@@ -16,6 +16,7 @@ Expected expected;
 
 namespace {
 u32 nmis = 0;
+PageFaultHook page_fault_hook = nullptr;
 const char* const names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
     "device not available", "double fault", "coprocessor overrun", "invalid TSS",
@@ -28,7 +29,11 @@ const char* const names[32] = {
 const char* exception_name(u32 vector) { return vector < 32 ? names[vector] : "interrupt"; }
 
 u32 nmi_count() { return nmis; }
+void set_page_fault_hook(PageFaultHook hook) { page_fault_hook = hook; }
 void note_nmi() { nmis++; }
+
+static_assert(pic::VECTOR_BASE == 32 && lapic::TIMER_VECTOR == 0x30 && lapic::SPURIOUS_VECTOR == 0xFF,
+              "is_host_interrupt() in trap.h names these vectors");
 
 void dispatch_interrupt(u32 vector)
 {
@@ -49,8 +54,7 @@ void dispatch_interrupt(u32 vector)
 extern "C" void host_trap(TrapFrame* frame)
 {
     u32 v = frame->vector;
-    if ((v >= pic::VECTOR_BASE && v < pic::VECTOR_BASE + 16) || v == lapic::TIMER_VECTOR ||
-        v == lapic::SPURIOUS_VECTOR) {
+    if (trap::is_host_interrupt(v)) {
         trap::dispatch_interrupt(v);
         return;
     }
@@ -59,6 +63,7 @@ extern "C" void host_trap(TrapFrame* frame)
         return;
     }
     if (v == host_tables::HOST_USER_VECTOR) return; // the native ring-3 round trip
+    if (v == 14 && trap::page_fault_hook && trap::page_fault_hook(cpu::read_cr2())) return;
     if (v < 32 && trap::expected.armed) {
         u32 resume = trap::expected.resume;
         trap::expected = {false, true, resume, v, frame->error, frame->eip, cpu::read_cr2()};

@@ -15,6 +15,15 @@ int strcmp(const char* a, const char* b);
 }
 #endif
 
+// A 32-bit load or store at any address, compiled to one mov (no call).
+inline u32 load32(const void* p)
+{
+    u32 v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+inline void store32(void* p, u32 v) { __builtin_memcpy(p, &v, 4); }
+
 // Compares the first n bytes of a with the NUL-terminated word b; true when
 // they match and b has exactly n characters.
 bool word_equals(const char* a, usize n, const char* b);

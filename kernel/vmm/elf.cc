@@ -9,7 +9,7 @@ namespace {
 constexpr u32 PT_LOAD = 1, ET_EXEC = 2, EM_386 = 3;
 constexpr u32 FOUR_MIB = 4u << 20;
 
-u32 read32(const u8* p) { u32 v; memcpy(&v, p, 4); return v; }
+u32 read32(const u8* p) { return load32(p); }
 u16 read16(const u8* p) { u16 v; memcpy(&v, p, 2); return v; }
 
 // [start, start + length) fits in [0, limit).

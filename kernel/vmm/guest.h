@@ -45,6 +45,9 @@ struct Guest {
     u64 timer_deadline = 0;          // host uptime in ns; 0 = not armed
     Descriptor idt[256];             // the guest's gates as it set them (sanitized)
     u32 syscall_vector = 0x80;       // the vector that may be a direct trap
+    // Checked when the GDT or the ring-1 stack changes, so traps need not:
+    u32 kernel_code_limit = 0;       // of selector 0x61 (0: unusable)
+    bool ring1_stack_ok = false;     // SET_STACK's SS:ESP can take a frame
     u32 fault_address = 0;           // of the #PF being reflected
     bool virtual_ts = false;         // the guest's CR0.TS
     bool fpu_used = false;           // fpu_state holds something of its own

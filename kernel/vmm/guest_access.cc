@@ -15,8 +15,8 @@ bool translate_for_write(Guest& g, u32 address, u32* gpa, bool mark_dirty)
     if (r.kind != WalkResult::mapped) return false;
     if (mark_dirty) {
         u32 pde = r.pde | pte::ACCESSED, entry = r.pte | pte::ACCESSED | pte::DIRTY;
-        memcpy(memory + r.pde_gpa, &pde, 4);
-        memcpy(memory + r.pte_gpa, &entry, 4);
+        if (pde != r.pde) store32(memory + r.pde_gpa, pde);
+        if (entry != r.pte) store32(memory + r.pte_gpa, entry);
     }
     *gpa = r.page + (address & (PAGE_SIZE - 1));
     return true;
@@ -26,6 +26,18 @@ bool translate_for_write(Guest& g, u32 address, u32* gpa, bool mark_dirty)
 
 bool write_virtual(Guest& g, u32 address, const void* bytes, u32 length)
 {
+    // The common case, a trap frame within one page: one walk, plain stores.
+    if ((address & (PAGE_SIZE - 1)) + length <= PAGE_SIZE && length % 4 == 0) {
+        u8* to = g.mmu.writable_host_address(address); // the stack is usually in the shadow already
+        if (!to) {
+            u32 gpa;
+            if (!translate_for_write(g, address, &gpa, true)) return false;
+            to = g.host_address(gpa);
+        }
+        const u32* words = static_cast<const u32*>(bytes);
+        for (u32 i = 0; i < length / 4; i++) store32(to + 4 * i, words[i]);
+        return true;
+    }
     const u8* from = static_cast<const u8*>(bytes);
     while (length) {
         u32 gpa;

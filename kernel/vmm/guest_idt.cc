@@ -5,20 +5,12 @@
 // stub's DPL follows the guest's, so `int $n` from ring 3 is allowed where
 // the guest allowed it.
 #include "vmm/guest_idt.h"
-#include "arch/lapic.h"
-#include "arch/pic.h"
+#include "arch/trap.h"
 #include "switcher/switcher.h"
 #include "vmm/descriptor_rules.h"
 
 namespace guest_idt {
 namespace {
-
-// Vectors the host's own interrupts use: never for software `int`.
-bool host_interrupt(u32 v)
-{
-    return (v >= pic::VECTOR_BASE && v < pic::VECTOR_BASE + 16) || v == lapic::TIMER_VECTOR ||
-           v == lapic::SPURIOUS_VECTOR;
-}
 
 u32 syscall_vector(const Guest& g)
 {
@@ -34,7 +26,7 @@ Descriptor real_gate(const Guest& g, u32 v, u32 syscall)
     if (v == HYPERCALL_VECTOR) {
         dpl = 1;
     } else if (wanted.present() && !rules::host_vector(v) && !vector_has_error_code(v) &&
-               !host_interrupt(v)) {
+               !trap::is_host_interrupt(v)) {
         // A stub for a vector with a CPU error code must never be reached by
         // `int`: the frame would lack the error code the stub expects.
         dpl = wanted.dpl();

@@ -6,6 +6,7 @@
 #include "boot/physical_memory.h"
 #include "console/log.h"
 #include "switcher/switcher.h"
+#include "vmm/hypercalls.h"
 #include "vmm/lifecycle.h"
 #include "vmm/loader.h"
 #include "vmm/run_loop.h"
@@ -19,8 +20,9 @@ Guest guests[MAX_GUESTS];
 
 } // namespace
 
-bool run(const multiboot::Module* modules, u32 count, const KernelOptions&)
+bool run(const multiboot::Module* modules, u32 count, const KernelOptions& options)
 {
+    hypercalls::trace_exits = options.bench;
     lifecycle::Totals& totals = lifecycle::totals();
     switcher::init(physical_memory::frames());
     console::info("modules: %u", count);

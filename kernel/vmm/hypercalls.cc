@@ -3,6 +3,7 @@
 // with kill()'s Outcome::stop: no code runs on after the decision.
 #include "vmm/hypercalls.h"
 #include "arch/clock.h"
+#include "console/log.h"
 #include "lib/string.h"
 #include "vmm/async_ring.h"
 #include "vmm/guest_idt.h"
@@ -15,22 +16,39 @@
 #include "vmm/scheduler.h"
 
 namespace hypercalls {
+
+bool trace_exits = false;
+
 namespace {
 
-// A call's number and arguments, read in place: from the guest's registers
-// (EAX; EBX, ECX, EDX, ESI) or from a slot of the asynchronous ring.
-struct Call {
-    u32 number, a1, a2, a3, a4;
+// A call's number and arguments, read where they lie: in the guest's
+// registers (EAX; EBX, ECX, EDX, ESI), or in a slot of the asynchronous ring.
+// Nothing is copied on the way: this is the path of every hypercall.
+struct FromRegisters {
+    const TrapFrame& r;
+    u32 number() const { return r.eax; }
+    u32 a1() const { return r.ebx; }
+    u32 a2() const { return r.ecx; }
+    u32 a3() const { return r.edx; }
 };
 
-Outcome console_write(Guest& g, const Call& c, u32* result)
+struct FromRing {
+    const AsyncCall& c;
+    u32 number() const { return c.arg0; }
+    u32 a1() const { return c.arg1; }
+    u32 a2() const { return c.arg2; }
+    u32 a3() const { return c.arg3; }
+};
+
+Outcome console_write(Guest& g, u32 gpa, u32 length, u32* result)
 {
-    if (c.a2 > hcall::CONSOLE_WRITE_MAX)
-        return kill(g, "CONSOLE_WRITE: length %u is over %u", c.a2, hcall::CONSOLE_WRITE_MAX);
-    if (!g.range_ok(c.a1, c.a2))
-        return kill(g, "CONSOLE_WRITE: bytes at %x+%u are outside guest memory", c.a1, c.a2);
-    g.console.write(g.name(), g.host_address(c.a1), c.a2);
-    *result = c.a2;
+    if (length > hcall::CONSOLE_WRITE_MAX)
+        return kill(g, "CONSOLE_WRITE: length %u is over %u", length, hcall::CONSOLE_WRITE_MAX);
+    if (!g.range_ok(gpa, length))
+        return kill(g, "CONSOLE_WRITE: bytes at %x+%u are outside guest memory", gpa, length);
+    g.console.write(g.name(), g.host_address(gpa), length);
+    if (trace_exits) console::print("rung: exits: %s %u\n", g.name(), g.exits);
+    *result = length;
     return Outcome::resume;
 }
 
@@ -40,14 +58,14 @@ void refresh_time(LguestData& d)
     d.time_nsec = clock::wall_nanoseconds();
 }
 
-Outcome lguest_init(Guest& g, const Call& c)
+Outcome lguest_init(Guest& g, u32 gpa)
 {
     if (g.initialized) return kill(g, "LGUEST_INIT: called twice");
-    if (!g.range_ok(c.a1, sizeof(LguestData)))
-        return kill(g, "LGUEST_INIT: lguest_data at %x is outside guest memory", c.a1);
-    if (c.a1 % 4) return kill(g, "LGUEST_INIT: lguest_data at %x is not 4-byte aligned", c.a1);
+    if (!g.range_ok(gpa, sizeof(LguestData)))
+        return kill(g, "LGUEST_INIT: lguest_data at %x is outside guest memory", gpa);
+    if (gpa % 4) return kill(g, "LGUEST_INIT: lguest_data at %x is not 4-byte aligned", gpa);
     g.initialized = true;
-    g.lguest_data = c.a1;
+    g.lguest_data = gpa;
     g.async_next = 0;
     LguestData& d = g.data();
     d.reserve_mem = 4u << 20;
@@ -57,16 +75,16 @@ Outcome lguest_init(Guest& g, const Call& c)
     return Outcome::resume;
 }
 
-Outcome shutdown(Guest& g, const Call& c)
+Outcome shutdown(Guest& g, u32 gpa, u32 reason)
 {
-    if (c.a1 >= g.memory_size) return kill(g, "SHUTDOWN: message at %x is outside guest memory", c.a1);
-    if (c.a2 != hcall::SHUTDOWN_POWEROFF && c.a2 != hcall::SHUTDOWN_RESTART)
-        return kill(g, "SHUTDOWN: bad reason %u", c.a2);
+    if (gpa >= g.memory_size) return kill(g, "SHUTDOWN: message at %x is outside guest memory", gpa);
+    if (reason != hcall::SHUTDOWN_POWEROFF && reason != hcall::SHUTDOWN_RESTART)
+        return kill(g, "SHUTDOWN: bad reason %u", reason);
     // At most 128 bytes, and never past the end of guest memory.
     char message[hcall::SHUTDOWN_MESSAGE_MAX * 4 + 1];
-    u32 limit = g.memory_size - c.a1;
+    u32 limit = g.memory_size - gpa;
     if (limit > hcall::SHUTDOWN_MESSAGE_MAX) limit = hcall::SHUTDOWN_MESSAGE_MAX;
-    const u8* text = g.host_address(c.a1);
+    const u8* text = g.host_address(gpa);
     u32 n = 0;
     for (u32 i = 0; i < limit && text[i]; i++) {
         u8 ch = text[i];
@@ -81,9 +99,10 @@ Outcome shutdown(Guest& g, const Call& c)
         }
     }
     message[n] = '\0';
-    return lifecycle::shutdown(g, c.a2 == hcall::SHUTDOWN_RESTART, message);
+    return lifecycle::shutdown(g, reason == hcall::SHUTDOWN_RESTART, message);
 }
 
+template <typename Call>
 Outcome call(Guest& g, const Call& c, u32* result);
 
 // The asynchronous ring: each queued call under the same rules.  A FLUSH_ASYNC
@@ -94,53 +113,55 @@ Outcome drain_async(Guest& g)
     bool alive = drain_async_ring(g.data(), g.async_next, [&g](const AsyncCall& a) {
         if (a.arg0 == hcall::FLUSH_ASYNC) return true;
         u32 ignored = 0;
-        return call(g, Call{a.arg0, a.arg1, a.arg2, a.arg3, a.arg4}, &ignored) != Outcome::stop;
+        return call(g, FromRing{a}, &ignored) != Outcome::stop;
     });
     return alive ? Outcome::resume : Outcome::stop;
 }
 
+template <typename Call>
 Outcome call(Guest& g, const Call& c, u32* result)
 {
-    if (!g.initialized && c.number != hcall::CONSOLE_WRITE && c.number != hcall::SHUTDOWN &&
-        c.number != hcall::LGUEST_INIT)
-        return kill(g, "hypercall %u before LGUEST_INIT", c.number);
-    switch (c.number) {
+    u32 number = c.number();
+    if (!g.initialized && number != hcall::CONSOLE_WRITE && number != hcall::SHUTDOWN &&
+        number != hcall::LGUEST_INIT)
+        return kill(g, "hypercall %u before LGUEST_INIT", number);
+    switch (number) {
     case hcall::FLUSH_ASYNC:
     case hcall::SEND_INTERRUPTS: // pending interrupts go in on the way back
         return Outcome::resume;
     case hcall::LGUEST_INIT:
-        return lguest_init(g, c);
+        return lguest_init(g, c.a1());
     case hcall::SHUTDOWN:
-        return shutdown(g, c);
+        return shutdown(g, c.a1(), c.a2());
     case hcall::HALT:
         return scheduler::halt(g);
     case hcall::CONSOLE_WRITE:
-        return console_write(g, c, result);
+        return console_write(g, c.a1(), c.a2(), result);
     case hcall::NEW_PGTABLE:
-        return virtual_mmu::new_pgtable(g, c.a1);
+        return virtual_mmu::new_pgtable(g, c.a1());
     case hcall::FLUSH_TLB:
-        return virtual_mmu::flush_tlb(g, c.a1);
+        return virtual_mmu::flush_tlb(g, c.a1());
     case hcall::SET_PTE:
-        return virtual_mmu::set_pte(g, c.a1, c.a2, c.a3);
+        return virtual_mmu::set_pte(g, c.a1(), c.a2(), c.a3());
     case hcall::SET_PGD:
-        return virtual_mmu::set_pgd(g, c.a1, c.a2);
+        return virtual_mmu::set_pgd(g, c.a1(), c.a2());
     case hcall::LOAD_IDT_ENTRY:
-        return guest_idt::load_entry(g, c.a1, c.a2, c.a3);
+        return guest_idt::load_entry(g, c.a1(), c.a2(), c.a3());
     case hcall::SET_STACK:
-        return traps::set_stack(g, c.a1, c.a2, c.a3);
+        return traps::set_stack(g, c.a1(), c.a2(), c.a3());
     case hcall::TS:
-        return lazy_fpu::set_virtual_ts(g, c.a1);
+        return lazy_fpu::set_virtual_ts(g, c.a1());
     case hcall::SET_CLOCKEVENT:
-        virtual_timer::set(g, c.a1);
+        virtual_timer::set(g, c.a1());
         return Outcome::resume;
     case hcall::LOAD_TLS:
-        return segments::load_tls(g, c.a1);
+        return segments::load_tls(g, c.a1());
     case hcall::LOAD_GDT_ENTRY:
-        return segments::load_gdt_entry(g, c.a1, c.a2, c.a3);
+        return segments::load_gdt_entry(g, c.a1(), c.a2(), c.a3());
     case hcall::SET_PMD:
         return kill(g, "SET_PMD: PAE is not supported");
     default:
-        return kill(g, "bad hypercall %u", c.number);
+        return kill(g, "bad hypercall %u", number);
     }
 }
 
@@ -149,11 +170,9 @@ Outcome call(Guest& g, const Call& c, u32* result)
 Outcome handle(Guest& g)
 {
     TrapFrame& r = g.regs();
-    if (g.initialized) {
-        Outcome o = drain_async(g);
-        if (o != Outcome::resume) return o;
-    }
-    Outcome o = call(g, Call{r.eax, r.ebx, r.ecx, r.edx, r.esi}, &r.eax);
+    if (g.initialized && g.data().hcall_status[g.async_next] == ASYNC_QUEUED && drain_async(g) == Outcome::stop)
+        return Outcome::stop;
+    Outcome o = call(g, FromRegisters{r}, &r.eax);
     if (o == Outcome::resume && g.state == GuestState::halted) return Outcome::yield;
     return o;
 }

@@ -4,6 +4,8 @@
 #include "vmm/guest.h"
 
 namespace hypercalls {
+// `make bench`: after each console write, print the guest's exit count.
+extern bool trace_exits;
 // The guest trapped on the hypercall vector: run its queued asynchronous
 // calls, then the call in its registers.
 Outcome handle(Guest& guest);

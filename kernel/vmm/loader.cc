@@ -18,6 +18,7 @@
 #include "vmm/elf.h"
 #include "vmm/guest_idt.h"
 #include "vmm/lazy_fpu.h"
+#include "vmm/segments.h"
 
 namespace loader {
 namespace {
@@ -141,6 +142,7 @@ bool boot(Guest& g, char* error, usize error_size)
     switcher::init_state_page(*g.state_page, g.mmu.directory());
     for (Descriptor& gate : g.idt) gate = Descriptor{};
     guest_idt::sync_all(g);
+    segments::refresh(g);
     lazy_fpu::forget(g);
     memset(g.regs_page, 0, sizeof *g.regs_page);
 

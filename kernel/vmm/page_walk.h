@@ -2,24 +2,74 @@
 // the CPU would with CR0.WP on.  Pure: the guest's memory is a byte array,
 // so the unit tests walk tables they build themselves.
 #pragma once
+#include "lib/string.h"
 #include "lib/types.h"
+#include "mm/page_table.h"
 
 namespace pf {
 // Page-fault error code bits.
 constexpr u32 PRESENT = 1u << 0, WRITE = 1u << 1, USER = 1u << 2;
 } // namespace pf
 
+// The fields beyond `kind` are set where they have a meaning (noted); the
+// struct has no initialisers on purpose: this is the hot path of every
+// shadow fill, and it is inline so the result is built in place.
 struct WalkResult {
-    enum Kind { mapped, fault, kill } kind = fault;
-    u32 error = 0;              // fault: the error code the CPU would push
-    const char* reason = "";    // kill: why the tables break the ABI
-    u32 pde_gpa = 0, pte_gpa = 0; // where the entries live
-    u32 pde = 0, pte = 0;
-    u32 page = 0;               // mapped: guest-physical address of the page
-    bool writable = false, user = false; // mapped: what both levels allow
+    enum Kind { mapped, fault, kill } kind;
+    u32 error;                // fault: the error code the CPU would push
+    const char* reason;       // kill: why the tables break the ABI
+    u32 pde_gpa, pte_gpa;     // mapped, and fault/kill at the PTE level
+    u32 pde, pte;
+    u32 page;                 // mapped: guest-physical address of the page
+    bool writable, user;      // mapped: what both levels allow
 };
+
+inline WalkResult walk_fault(u32 error)
+{
+    WalkResult r;
+    r.kind = WalkResult::fault;
+    r.error = error;
+    return r;
+}
+
+inline WalkResult walk_kill(const char* reason)
+{
+    WalkResult r;
+    r.kind = WalkResult::kill;
+    r.reason = reason;
+    return r;
+}
 
 // Walks the tables at guest-physical `directory` for `address` and an access
 // described by `access` (pf::WRITE, pf::USER).  `memory` holds `size` bytes
 // of guest memory; `directory` must be a page inside it.
-WalkResult walk_guest_tables(const u8* memory, u32 size, u32 directory, u32 address, u32 access);
+inline WalkResult walk_guest_tables(const u8* memory, u32 size, u32 directory, u32 address, u32 access)
+{
+    u32 pde_gpa = directory + directory_index(address) * 4;
+    u32 pde = load32(memory + pde_gpa);
+    if (!(pde & pte::PRESENT)) return walk_fault(access);
+    if (pde & pte::LARGE) return walk_kill("4 MiB page in the guest's tables");
+    u32 table = pde & pte::FRAME_MASK;
+    if (table >= size) return walk_kill("page directory entry outside guest memory");
+    u32 pte_gpa = table + table_index(address) * 4;
+    u32 entry = load32(memory + pte_gpa);
+    if (!(entry & pte::PRESENT)) return walk_fault(access);
+    u32 page = entry & pte::FRAME_MASK;
+    if (page >= size) return walk_kill("page table entry outside guest memory");
+    bool user = pde & entry & pte::USER;
+    bool writable = pde & entry & pte::WRITABLE;
+    // With CR0.WP on, a write needs W at both levels from any ring; a ring-3
+    // access needs U at both levels.
+    if (((access & pf::USER) && !user) || ((access & pf::WRITE) && !writable))
+        return walk_fault(access | pf::PRESENT);
+    WalkResult r;
+    r.kind = WalkResult::mapped;
+    r.pde_gpa = pde_gpa;
+    r.pte_gpa = pte_gpa;
+    r.pde = pde;
+    r.pte = entry;
+    r.page = page;
+    r.user = user;
+    r.writable = writable;
+    return r;
+}

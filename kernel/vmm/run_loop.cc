@@ -18,7 +18,6 @@
 // just after the int.
 #include "vmm/run_loop.h"
 #include "arch/cpu.h"
-#include "arch/pic.h"
 #include "arch/trap.h"
 #include "switcher/switcher.h"
 #include "vmm/hypercalls.h"
@@ -42,8 +41,9 @@ Outcome handle_exit(Guest& g)
     }
 
     // A hardware interrupt arrived while the guest ran.  The CPU has already
-    // taken it from the PIC, so the host runs its own handler now.
-    if (vector >= pic::VECTOR_BASE) {
+    // taken it from the PIC, so the host runs its own handler now.  (These
+    // gates have DPL 0: a guest's `int` can never arrive here as one.)
+    if (trap::is_host_interrupt(vector)) {
         g.interrupts++;
         trap::dispatch_interrupt(vector);
         return Outcome::resume;

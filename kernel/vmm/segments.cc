@@ -10,12 +10,21 @@
 #include "vmm/descriptor_rules.h"
 
 namespace segments {
+
+void refresh(Guest& g)
+{
+    const Descriptor* gdt = g.state_page->gdt;
+    g.kernel_code_limit = rules::usable_code(gdt, SEL_GUEST_CODE, 0) ? gdt[GDT_KERNEL_CODE].limit() : 0;
+    g.ring1_stack_ok = g.state_page->tss.ss1 && rules::usable_stack(gdt, g.state_page->tss.ss1, 1);
+}
+
 namespace {
 
 Outcome recheck(Guest& g, const char* call)
 {
     TrapFrame& r = g.regs();
     const Descriptor* gdt = g.state_page->gdt;
+    refresh(g);
     u32* data[] = {&r.ds, &r.es, &r.fs, &r.gs};
     for (u32* reg : data)
         if (!rules::loadable_data(gdt, *reg & 0xFFFF)) *reg = 0;

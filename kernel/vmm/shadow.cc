@@ -171,13 +171,8 @@ void ShadowMmu::flush_page(u32 directory, u32 address)
 WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
 {
     u32 access = error & (pf::WRITE | pf::USER);
-    if (address >= SWITCHER_BASE) {
-        // The switcher's slot is not the guest's to map: its tables are never
-        // consulted there, and the guest sees the fault the CPU raised.
-        WalkResult r;
-        r.error = error & (pf::PRESENT | pf::WRITE | pf::USER);
-        return r;
-    }
+    if (address >= SWITCHER_BASE) // the switcher's slot: the guest sees the fault the CPU raised
+        return walk_fault(error & (pf::PRESENT | pf::WRITE | pf::USER));
     u8* memory = guest.host_address(0);
     WalkResult r = walk_guest_tables(memory, guest.memory_size, current_->guest_directory, address, access);
     if (r.kind != WalkResult::mapped) return r;
@@ -185,8 +180,8 @@ WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
     // Accessed and dirty bits, as the CPU would have set them.
     u32 pde = r.pde | pte::ACCESSED;
     u32 gpte = r.pte | pte::ACCESSED | ((access & pf::WRITE) ? pte::DIRTY : 0);
-    if (pde != r.pde) memcpy(memory + r.pde_gpa, &pde, 4);
-    if (gpte != r.pte) memcpy(memory + r.pte_gpa, &gpte, 4);
+    if (pde != r.pde) store32(memory + r.pde_gpa, pde);
+    if (gpte != r.pte) store32(memory + r.pte_gpa, gpte);
 
     u32 index = directory_index(address);
     u32& slot = entries(current_->frame)[index];
@@ -197,11 +192,7 @@ WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
             // afresh; what is dropped refills on demand.
             flush_all();
             table = new_table();
-            if (!table) {
-                r.kind = WalkResult::kill;
-                r.reason = "host out of memory for shadow page tables";
-                return r;
-            }
+            if (!table) return walk_kill("host out of memory for shadow page tables");
         }
         if (shared(index)) {
             kernel_tables_[index] = table;

@@ -44,6 +44,18 @@ public:
     // guest's tables, or say what the guest must see (or why it must die).
     WalkResult fill(Guest& guest, u32 address, u32 error);
 
+    // Where a ring-1 write to `address` would land, if the shadow already
+    // allows it (then the guest's own entry is accessed and dirty too); 0 if
+    // not, and the caller walks the guest's tables instead.
+    u8* writable_host_address(u32 address) const
+    {
+        u32 slot = reinterpret_cast<const u32*>(current_->frame)[directory_index(address)];
+        if (!(slot & pte::PRESENT) || directory_index(address) == 1023) return nullptr;
+        u32 entry = reinterpret_cast<const u32*>(slot & pte::FRAME_MASK)[table_index(address)];
+        if ((entry & (pte::PRESENT | pte::WRITABLE)) != (pte::PRESENT | pte::WRITABLE)) return nullptr;
+        return reinterpret_cast<u8*>((entry & pte::FRAME_MASK) + (address & (PAGE_SIZE - 1)));
+    }
+
     u32 table_count() const { return tables_; }
 
 private:

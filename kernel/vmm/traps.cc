@@ -3,6 +3,7 @@
 #include "vmm/traps.h"
 #include "arch/clock.h"
 #include "arch/trap_frame.h"
+#include "lib/string.h"
 #include "vmm/descriptor_rules.h"
 #include "vmm/guest_access.h"
 
@@ -11,42 +12,52 @@ namespace {
 
 constexpr u32 FLAGS_CLEARED_BY_GATE = cpu::EFLAGS_TF | cpu::EFLAGS_NT | cpu::EFLAGS_RF | cpu::EFLAGS_VM;
 
-// Builds the frame through `gate` and points the guest at its handler.
+// Builds the frame through `gate` and points the guest at its handler.  The
+// segments it needs were checked when they last changed (segments.cc and
+// set_stack below), so this path only reads what it uses.
 Outcome deliver(Guest& g, u32 vector, u32 error, const Descriptor& gate)
 {
     TrapFrame& r = g.regs();
-    const Descriptor* gdt = g.state_page->gdt;
-    const Tss& tss = g.state_page->tss;
     LguestData& d = g.data();
     u32 handler = descriptor::gate_offset(gate);
-    if (!rules::usable_code(gdt, SEL_GUEST_CODE, handler))
+    if (handler > g.kernel_code_limit)
         return kill(g, "fault delivering trap %u (kernel code segment unusable)", vector);
 
     // From ring 3 the frame goes on the ring-1 stack SET_STACK gave, and
     // starts with the user's SS and ESP; from ring 1, on the current stack.
     bool from_user = (r.cs & 3) == 3;
-    u32 ss = from_user ? tss.ss1 : r.ss & 0xFFFF;
-    u32 esp = from_user ? tss.esp1 : r.esp;
-    if (!rules::usable_stack(gdt, ss, 1))
-        return kill(g, "fault delivering trap %u (no usable ring-1 stack)", vector);
-
-    u32 frame[6];
-    u32 n = 0;
-    bool has_error = vector_has_error_code(vector);
-    // Lowest address first: [error] EIP CS EFLAGS [ESP SS].
-    if (has_error) frame[n++] = error;
-    frame[n++] = r.eip;
-    frame[n++] = r.cs & 0xFFFF;
-    frame[n++] = (r.eflags & ~cpu::EFLAGS_IF) | (d.irq_enabled == IRQ_ENABLED ? cpu::EFLAGS_IF : 0);
+    u32 ss, esp;
     if (from_user) {
-        frame[n++] = r.esp;
-        frame[n++] = r.ss & 0xFFFF;
+        if (!g.ring1_stack_ok) return kill(g, "fault delivering trap %u (no usable ring-1 stack)", vector);
+        ss = g.state_page->tss.ss1;
+        esp = g.state_page->tss.esp1;
+    } else {
+        ss = r.ss & 0xFFFF;
+        esp = r.esp;
     }
-    u32 new_esp = esp - n * 4;
-    u32 linear = gdt[ss >> 3].base() + new_esp;
+
+    // The frame, built downwards as the CPU pushes it: [SS ESP] EFLAGS CS EIP [error].
+    u32 frame[6];
+    u32* top = frame + 6;
+    if (from_user) {
+        *--top = r.ss & 0xFFFF;
+        *--top = r.esp;
+    }
+    *--top = (r.eflags & ~cpu::EFLAGS_IF) | (d.irq_enabled == IRQ_ENABLED ? cpu::EFLAGS_IF : 0);
+    *--top = r.cs & 0xFFFF;
+    *--top = r.eip;
+    if (vector_has_error_code(vector)) *--top = error;
+    u32 bytes = static_cast<u32>(frame + 6 - top) * 4;
+    u32 new_esp = esp - bytes;
+    u32 linear = g.state_page->gdt[ss >> 3].base() + new_esp;
     if (vector == 14) d.cr2 = g.fault_address; // before the frame, as the CPU writes CR2
-    if (!guest_access::write_virtual(g, linear, frame, n * 4))
+    // Usually the stack is in the shadow already, writable, within one page.
+    u8* to = (linear & (PAGE_SIZE - 1)) + bytes <= PAGE_SIZE ? g.mmu.writable_host_address(linear) : nullptr;
+    if (to) {
+        for (u32* word = top; word < frame + 6; word++, to += 4) store32(to, *word);
+    } else if (!guest_access::write_virtual(g, linear, top, bytes)) {
         return kill(g, "fault delivering trap %u", vector);
+    }
 
     if (gate.type() == descriptor::TYPE_INTERRUPT_GATE) d.irq_enabled = 0;
     r.esp = new_esp;
@@ -108,6 +119,7 @@ Outcome set_stack(Guest& g, u32 ss, u32 esp, u32 pages)
         return kill(g, "SET_STACK: stack below %x is not mapped writable", esp);
     g.state_page->tss.ss1 = ss;
     g.state_page->tss.esp1 = esp;
+    g.ring1_stack_ok = true;
     return Outcome::resume;
 }
 

@@ -12,12 +12,7 @@ namespace {
 
 bool directory_ok(const Guest& g, u32 gpa) { return gpa && gpa % PAGE_SIZE == 0 && gpa < g.memory_size; }
 
-u32 read_guest(const Guest& g, u32 gpa)
-{
-    u32 v;
-    memcpy(&v, g.host_address(gpa), 4);
-    return v;
-}
+u32 read_guest(const Guest& g, u32 gpa) { return load32(g.host_address(gpa)); }
 
 // kernel_address lives in lguest_data, where the guest may change it any
 // time; the shadow follows it whenever the guest touches its MMU.
