@@ -55,24 +55,32 @@ u32 fill_region = 0, guest_fault_region = 0, directories = 0;
 u32 syscall_samples[SAMPLES], fill_samples[SAMPLES], fault_samples[SAMPLES];
 alignas(4096) u8 user_stack[4096];
 
+// One row per visit to ring 3, so the host's exit counts between the
+// "begin" lines split by row.
+volatile u32 phase = 0;
+
 void user_main()
 {
-    for (u32 i = 0; i < SAMPLES; i++) {
-        u64 start = rung::rdtsc();
-        asm volatile("int $0x80" ::: "memory");
-        syscall_samples[i] = static_cast<u32>(rung::rdtsc() - start);
-    }
-    for (u32 i = 0; i < SAMPLES; i++) {
-        volatile u32* p = reinterpret_cast<volatile u32*>(fill_region + i * PAGE);
-        u64 start = rung::rdtsc();
-        (void)*p;
-        fill_samples[i] = static_cast<u32>(rung::rdtsc() - start);
-    }
-    for (u32 i = 0; i < SAMPLES; i++) {
-        volatile u32* p = reinterpret_cast<volatile u32*>(guest_fault_region + i * PAGE);
-        u64 start = rung::rdtsc();
-        (void)*p;
-        fault_samples[i] = static_cast<u32>(rung::rdtsc() - start);
+    if (phase == 0) {
+        for (u32 i = 0; i < SAMPLES; i++) {
+            u64 start = rung::rdtsc();
+            asm volatile("int $0x80" ::: "memory");
+            syscall_samples[i] = static_cast<u32>(rung::rdtsc() - start);
+        }
+    } else if (phase == 1) {
+        for (u32 i = 0; i < SAMPLES; i++) {
+            volatile u32* p = reinterpret_cast<volatile u32*>(fill_region + i * PAGE);
+            u64 start = rung::rdtsc();
+            (void)*p;
+            fill_samples[i] = static_cast<u32>(rung::rdtsc() - start);
+        }
+    } else {
+        for (u32 i = 0; i < SAMPLES; i++) {
+            volatile u32* p = reinterpret_cast<volatile u32*>(guest_fault_region + i * PAGE);
+            u64 start = rung::rdtsc();
+            (void)*p;
+            fault_samples[i] = static_cast<u32>(rung::rdtsc() - start);
+        }
     }
     asm volatile("int $0x81");
 }
@@ -89,10 +97,10 @@ void on_page_fault(rung::GuestFrame& f)
     *pte_of(address) |= 1; // not present to present: no call needed
 }
 
-void ring1_rows();
+void ring3_row_done();
 void on_return(rung::GuestFrame& f)
 {
-    f.eip = reinterpret_cast<u32>(ring1_rows);
+    f.eip = reinterpret_cast<u32>(ring3_row_done);
     f.cs = 0x61;
 }
 
@@ -107,13 +115,28 @@ void copy_rows(const u32* from, const char* what)
     report(what);
 }
 
+const char* const ring3_rows[] = {"syscall through a direct trap", "user demand fault, shadow fill only",
+                                  "user demand fault served by the guest"};
+u32* const ring3_samples[] = {syscall_samples, fill_samples, fault_samples};
+void ring1_rows();
+
+void ring3_row()
+{
+    begin(ring3_rows[phase]);
+    rung::enter_user(user_main, reinterpret_cast<u32>(user_stack) + sizeof user_stack);
+}
+
+// Back from ring 3, on the trap stack: report the row, then the next one.
+void ring3_row_done()
+{
+    copy_rows(ring3_samples[phase], ring3_rows[phase]);
+    phase = phase + 1;
+    if (phase < 3) ring3_row();
+    ring1_rows();
+}
+
 void ring1_rows()
 {
-    // What ring 3 measured, in the order it measured it.
-    copy_rows(syscall_samples, "syscall through a direct trap");
-    copy_rows(fill_samples, "user demand fault, shadow fill only");
-    copy_rows(fault_samples, "user demand fault served by the guest");
-
     begin("null hypercall round trip");
     for (u32 i = 0; i < SAMPLES; i++) {
         u64 start = rung::rdtsc();
@@ -141,7 +164,7 @@ void ring1_rows()
     }
     report("SET_PTE");
 
-    begin("SET_PTE batched");
+    begin("SET_PTE batched (per entry, 50 a batch)");
     for (u32 round = 0; round < SAMPLES / 50; round++) {
         u64 start = rung::rdtsc();
         for (u32 i = 0; i < 50; i++) {
@@ -154,7 +177,7 @@ void ring1_rows()
     }
     report("SET_PTE batched (per entry, 50 a batch)", SAMPLES / 50, 50);
 
-    begin("NEW_PGTABLE cached");
+    begin("NEW_PGTABLE, shadow cached");
     for (u32 i = 0; i < SAMPLES; i++) {
         u32 directory = directories + (i % 2) * PAGE;
         u64 start = rung::rdtsc();
@@ -163,7 +186,7 @@ void ring1_rows()
     }
     report("NEW_PGTABLE, shadow cached");
 
-    begin("NEW_PGTABLE not cached");
+    begin("NEW_PGTABLE, not cached (with the refills it causes)");
     for (u32 i = 0; i < SAMPLES; i++) {
         u32 directory = directories + (i % 20) * PAGE; // 20 > the 16 cached: each is a miss
         u64 start = rung::rdtsc();
@@ -173,7 +196,7 @@ void ring1_rows()
     report("NEW_PGTABLE, not cached (with the refills it causes)");
     rung::hypercall(hcall::NEW_PGTABLE, rung::boot_info->pgdir);
 
-    begin("timer latency");
+    begin("timer interrupt delivery, deadline to handler");
     u32 khz = rung::boot_info->tsc_khz;
     constexpr u32 DELAY_NS = 200000;
     for (u32 i = 0; i < 50; i++) {
@@ -225,6 +248,5 @@ void guest_main()
     rung::make_user(fill_region, 2 * SAMPLES * PAGE);
     for (u32 i = 0; i < SAMPLES; i++) *pte_of(guest_fault_region + i * PAGE) &= ~1u;
     rung::hypercall(hcall::FLUSH_TLB, 1);
-    begin("ring 3 rows");
-    rung::enter_user(user_main, reinterpret_cast<u32>(user_stack) + sizeof user_stack);
+    ring3_row();
 }

@@ -1,5 +1,7 @@
 // kernel/vmm/descriptor_rules.cc
 #include "vmm/descriptor_rules.h"
+#include "arch/lapic.h"
+#include "arch/pic.h"
 #include "arch/selectors.h"
 
 namespace rules {
@@ -33,9 +35,15 @@ Descriptor sanitize_segment(u32 low, u32 high)
 bool is_direct_trap(u32 vector, const Descriptor& gate, u32 syscall_vector)
 {
     if (!gate.present() || gate.type() != descriptor::TYPE_TRAP_GATE) return false;
-    if (vector == syscall_vector) return true;
-    return vector < 32 && vector != 2 && vector != 7 && vector != 8 && vector != 13 && vector != 14 &&
-           vector != 15;
+    if (vector < 32)
+        return vector != 2 && vector != 7 && vector != 8 && vector != 13 && vector != 14 && vector != 15;
+    // syscall_vec is the guest's choice.  Below 32 only the list above counts
+    // (so it cannot make #NM, #GP or #PF direct); above, it cannot claim one
+    // of the host's hardware interrupt vectors, which arrive while the guest
+    // runs and must always reach the host.
+    bool host_interrupt = (vector >= pic::VECTOR_BASE && vector < pic::VECTOR_BASE + 16) ||
+                          vector == lapic::TIMER_VECTOR || vector == lapic::SPURIOUS_VECTOR;
+    return vector == syscall_vector && !host_interrupt;
 }
 
 namespace {
@@ -59,7 +67,10 @@ bool loadable_data(const Descriptor* gdt, u32 selector)
     const Descriptor* d = entry(gdt, selector);
     if (!d) return false;
     u32 type = d->type();
-    return !(type & CODE) || (type & READABLE_OR_WRITABLE);
+    if ((type & CODE) && !(type & READABLE_OR_WRITABLE)) return false; // execute-only
+    // The switcher pops these in ring 0, where the CPU still refuses a data or
+    // non-conforming code segment whose DPL is below the selector's RPL.
+    return ((type & CODE) && (type & CONFORMING)) || (selector & 3) <= d->dpl();
 }
 
 bool usable_code(const Descriptor* gdt, u32 selector, u32 eip)

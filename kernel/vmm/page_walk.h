@@ -18,7 +18,7 @@ struct WalkResult {
     enum Kind { mapped, fault, kill } kind;
     u32 error;                // fault: the error code the CPU would push
     const char* reason;       // kill: why the tables break the ABI
-    u32 pde_gpa, pte_gpa;     // mapped, and fault/kill at the PTE level
+    u32 pde_gpa, pte_gpa;     // mapped: where the entries live
     u32 pde, pte;
     u32 page;                 // mapped: guest-physical address of the page
     bool writable, user;      // mapped: what both levels allow
