@@ -74,6 +74,9 @@ void print_clock()
 
 extern "C" [[noreturn]] void kernel_main(u32 magic, const multiboot::Info* info)
 {
+    // Our own tables first: until the IDT is ours, an NMI would find the
+    // loader's (or none) and reset the machine.
+    host_tables::install();
     console::init();
     if (magic != multiboot::LOADER_MAGIC) {
         console::print("rung: not started by a Multiboot loader (magic %x, expected %x): halting\n",
@@ -98,7 +101,6 @@ extern "C" [[noreturn]] void kernel_main(u32 magic, const multiboot::Info* info)
         console::stable("a 386 cannot run rung: it needs CR0.WP and invlpg (i486 or later)");
         power::finish(false);
     }
-    host_tables::install();
     pic::init();
 
     physical_memory::init(*info);

@@ -91,7 +91,7 @@ void init()
     boot_wall_seconds = read_rtc();
     calibrate_tsc();
     if (khz) tsc_at_boot = cpu::rdtsc();
-    if (lapic::init()) {
+    if (lapic::init(khz)) {
         pit::start_periodic(TICK_HZ);
     } else {
         pit_oneshot = true;

@@ -23,7 +23,7 @@ void write(u32 reg, u32 value) { base[reg / 4] = value; }
 
 } // namespace
 
-bool init()
+bool init(u32 tsc_khz)
 {
     if (!features::cpu().apic || !features::cpu().msr) return false;
     u64 msr = cpu::rdmsr(MSR_APIC_BASE);
@@ -38,17 +38,21 @@ bool init()
     write(REG_TIMER_DIVIDE, 0x3);            // divide by 16
     write(REG_LVT_TIMER, LVT_MASKED | TIMER_VECTOR);
 
-    // Calibrate: let the timer count down from its maximum across 10 ms.
+    // Calibrate: let the timer count down from its maximum across 10 ms of
+    // the PIT.  With a TSC, the window is measured in TSC cycles too, so the
+    // timer's rate is set against the very clock guest deadlines are kept in.
     // Best of three, as for the TSC: a disturbance only lengthens a window.
-    u32 best = 0xFFFFFFFF;
+    u64 best = 0;
     for (int i = 0; i < 3; i++) {
         write(REG_TIMER_INITIAL, 0xFFFFFFFF);
+        u64 start = tsc_khz ? cpu::rdtsc() : 0;
         pit::wait_channel2(10000);
         u32 counted = 0xFFFFFFFF - read(REG_TIMER_CURRENT);
-        if (counted < best) best = counted;
+        u64 rate = tsc_khz ? static_cast<u64>(counted) * tsc_khz / ((cpu::rdtsc() - start) ?: 1) : counted / 10;
+        if (i == 0 || rate < best) best = rate;
     }
     write(REG_TIMER_INITIAL, 0);
-    khz = best / 10;
+    khz = static_cast<u32>(best);
     if (khz == 0) {
         base = nullptr;
         return false;

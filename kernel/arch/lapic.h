@@ -9,8 +9,9 @@ constexpr u32 TIMER_VECTOR = 0x30;    // above the PIC's 32-47
 constexpr u32 SPURIOUS_VECTOR = 0xFF;
 
 // Finds, maps and enables the APIC (PIC interrupts still pass through LINT0),
-// and calibrates its timer against the PIT.  False when there is none.
-bool init();
+// and calibrates its timer (against the TSC if tsc_khz, else the PIT).
+// False when there is none.
+bool init(u32 tsc_khz);
 bool present();
 // One interrupt at TIMER_VECTOR after at least `ns` nanoseconds.
 void arm(u64 ns);

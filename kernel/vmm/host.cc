@@ -3,6 +3,7 @@
 // left, and the final line tells the story in numbers.
 #include "vmm/host.h"
 #include "arch/cpu.h"
+#include "arch/trap.h"
 #include "boot/physical_memory.h"
 #include "console/log.h"
 #include "switcher/switcher.h"
@@ -64,6 +65,7 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
         if (guests[i].powered_off) totals.powered_off++;
         if (guests[i].killed) totals.killed++;
     }
+    if (trap::nmi_count()) console::info("NMIs: %u, all taken by the host", trap::nmi_count());
     console::stable("all guests finished: %u powered off, %u killed, %u rejected", totals.powered_off,
                     totals.killed, totals.rejected);
     return totals.killed == 0 && totals.rejected == 0 && totals.ran > 0;
