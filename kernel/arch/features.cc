@@ -57,6 +57,9 @@ void detect()
     f.pge = d & (1u << 13);
     f.fxsr = d & (1u << 24);
     f.sse = d & (1u << 25);
+    // SYSENTER must stay unusable in guests: with SYSENTER_CS 0 it raises #GP.
+    // A loader may have left it set; rung never uses it.
+    if (f.sep && f.msr && f.family >= 6) cpu::wrmsr(0x174, 0);
 }
 
 const CpuFeatures& cpu() { return detected; }

@@ -19,16 +19,12 @@ u32* entries(u32 frame) { return reinterpret_cast<u32*>(frame); }
 
 } // namespace
 
-bool ShadowMmu::init(u32 switcher_table)
+void ShadowMmu::init(u32 switcher_table)
 {
+    // No directory yet: the first switch_to() makes one, so no slot ever
+    // stands for a guest directory the guest did not name.
     *this = ShadowMmu{};
     switcher_table_ = switcher_table;
-    Cached& first = cache_[0];
-    first.frame = zeroed_frame();
-    if (!first.frame) return false;
-    entries(first.frame)[1023] = switcher_table | pte::WRITABLE | pte::PRESENT;
-    current_ = &first;
-    return true;
 }
 
 void ShadowMmu::release()

@@ -24,7 +24,7 @@ public:
     static constexpr u32 CACHED_DIRECTORIES = 16;
     static constexpr u32 MAX_TABLES = 1024; // shadow page tables per guest (4 MiB of host memory)
 
-    bool init(u32 switcher_table);
+    void init(u32 switcher_table);
     void release(); // every frame back to the host
 
     u32 directory() const { return current_->frame; } // physical, for CR3
