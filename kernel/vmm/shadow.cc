@@ -50,6 +50,7 @@ void ShadowMmu::free_table(u32 frame)
 
 ShadowMmu::Cached* ShadowMmu::lookup(u32 gpa)
 {
+    if (current_ && current_->guest_directory == gpa) return current_; // the usual case
     for (Cached& c : cache_)
         if (c.frame && c.guest_directory == gpa) return &c;
     return nullptr;
