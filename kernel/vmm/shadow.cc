@@ -113,7 +113,9 @@ bool ShadowMmu::switch_to(u32 gpa, bool* was_cached)
 
 void ShadowMmu::set_kernel_address(u32 address)
 {
-    u32 slot = address ? directory_index(address) : 1023;
+    // Only whole slots at or above kernel_address are shared: round up.
+    u32 slot = address ? directory_index(address) + ((address & (LARGE_PAGE_SIZE - 1)) != 0) : 1023;
+    if (slot > 1023) slot = 1023;
     if (slot == kernel_slot_) return;
     flush_all(); // what was shared is per directory now, or the other way round
     kernel_slot_ = slot;
