@@ -19,20 +19,10 @@ namespace {
 constexpr u32 SAMPLES = 1000;
 u32 samples[SAMPLES];
 
-void sort(u32* v, u32 n)
-{
-    for (u32 i = 1; i < n; i++)
-        for (u32 j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            u32 t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
 void report(const char* what, u32 overhead)
 {
     for (u32 i = 0; i < SAMPLES; i++) samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
-    sort(samples, SAMPLES);
+    sort_u32(samples, SAMPLES);
     console::print("rung: bench: native %s: min %u median %u (%u samples, rdtsc overhead %u removed)\n",
                    what, samples[0], samples[SAMPLES / 2], SAMPLES, overhead);
 }

@@ -1,6 +1,7 @@
 // switcher/switcher.cc
 #include "switcher/switcher.h"
 #include "arch/gdt.h"
+#include "arch/trap_stub_size.h"
 #include "lib/panic.h"
 #include "lib/string.h"
 #include "mm/paging.h"
@@ -38,7 +39,7 @@ void init(FrameAllocator& frames)
 
 u32 stub_address(u32 vector)
 {
-    return SWITCHER_BASE + text_offset(switcher_stubs) + SWITCHER_STUB_SIZE * vector;
+    return SWITCHER_BASE + text_offset(switcher_stubs) + TRAP_STUB_SIZE * vector;
 }
 
 void init_state_page(StatePage& s, u32 shadow_directory)

@@ -17,6 +17,7 @@
  *      each none the wiser what the other could see.
  */
 #include "arch/selectors.h"
+#include "arch/trap_stubs.h"
 #include "switcher/layout.h"
 #include "offsets.h"
 
@@ -84,23 +85,9 @@ switcher_enter:
  * and perhaps an error code there.  The stub evens the frame (a 0 where the
  * CPU pushed no error code), adds the vector and joins switcher_exit.
  */
-    .balign SWITCHER_STUB_SIZE
+    .balign TRAP_STUB_SIZE
 switcher_stubs:
-    .set vector, 0
-    .rept 256
-    .balign SWITCHER_STUB_SIZE
-    .if vector == 2
-    jmp nmi_stub
-    .else
-    .if (vector == 8) || ((vector >= 10) && (vector <= 14)) || (vector == 17)
-    .else
-    pushl $0
-    .endif
-    pushl $vector
-    jmp switcher_exit
-    .endif
-    .set vector, vector + 1
-    .endr
+    trap_stubs switcher_exit, nmi_stub
 
 /*
  * switcher_exit: back to the host.

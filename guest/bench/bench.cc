@@ -6,6 +6,7 @@
 // Each row prints "bench: begin ROW" before its loop and its result after,
 // so the host's exit counts (printed after each console write when rung runs
 // with `bench`) give the world switches per operation.
+#include "lib/string.h"
 #include "rung.h"
 #include "traps.h"
 
@@ -18,23 +19,13 @@ constexpr u32 PAGE = 4096;
 u32 samples[SAMPLES];
 u32 overhead = 0;
 
-void sort(u32* v, u32 n)
-{
-    for (u32 i = 1; i < n; i++)
-        for (u32 j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            u32 t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
 void report(const char* what, u32 count = SAMPLES, u32 divisor = 1)
 {
     for (u32 i = 0; i < count; i++) {
         samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
         samples[i] /= divisor;
     }
-    sort(samples, count);
+    sort_u32(samples, count);
     rung::print("bench: %s: min %u median %u (%u samples)\n", what, samples[0], samples[count / 2], count);
 }
 

@@ -13,21 +13,13 @@
  * on the stack: the host is told the iret's address (noirq_iret) and holds
  * interrupts while the guest stands exactly there.
  */
+#include "arch/trap_stubs.h"
+
     .text
     .balign 16
     .globl rung_trap_stubs
 rung_trap_stubs:
-    .set vector, 0
-    .rept 256
-    .balign 16
-    .if (vector == 8) || ((vector >= 10) && (vector <= 14)) || (vector == 17)
-    .else
-    pushl $0
-    .endif
-    pushl $vector
-    jmp trap_common
-    .set vector, vector + 1
-    .endr
+    trap_stubs trap_common
 
 trap_common:
     pushal

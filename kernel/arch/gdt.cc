@@ -2,6 +2,7 @@
 // on entries 10 and 11, the same selectors the switcher uses inside every
 // guest's GDT, so a world switch never has to reload CS.
 #include "arch/gdt.h"
+#include "arch/trap_stub_size.h"
 
 extern "C" char host_trap_stubs[]; // kernel/arch/vectors.S: 256 stubs, 16 bytes each
 extern "C" char boot_stack_top[];
@@ -16,7 +17,7 @@ cpu::TablePointer idt_pointer;
 
 Descriptor default_gate(u32 v)
 {
-    return descriptor::gate(SEL_HOST_CODE, reinterpret_cast<u32>(host_trap_stubs) + 16 * v,
+    return descriptor::gate(SEL_HOST_CODE, reinterpret_cast<u32>(host_trap_stubs) + TRAP_STUB_SIZE * v,
                             descriptor::TYPE_INTERRUPT_GATE, v == HOST_USER_VECTOR ? 3 : 0);
 }
 

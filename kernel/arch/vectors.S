@@ -7,22 +7,13 @@
  * and calls host_trap(TrapFrame *).
  */
 #include "arch/selectors.h"
+#include "arch/trap_stubs.h"
 
     .text
     .balign 16
     .globl host_trap_stubs
 host_trap_stubs:
-    .set vector, 0
-    .rept 256
-    .balign 16
-    .if (vector == 8) || ((vector >= 10) && (vector <= 14)) || (vector == 17)
-    .else
-    pushl $0
-    .endif
-    pushl $vector
-    jmp host_trap_common
-    .set vector, vector + 1
-    .endr
+    trap_stubs host_trap_common
 
 host_trap_common:
     pushal

@@ -42,12 +42,9 @@ void parse_kernel_command_line(const char* line, KernelOptions& options)
     if (!line) return;
     bool first = true;
     const char* p = line;
-    while (*p) {
-        while (*p == ' ' || *p == '\t') p++;
-        if (!*p) break;
-        const char* word = p;
-        while (*p && *p != ' ' && *p != '\t') p++;
-        usize length = static_cast<usize>(p - word);
+    const char* word;
+    usize length;
+    while (next_word(p, &word, &length)) {
         bool known = is_flag_or_option(options, word, length);
         // Some loaders pass the kernel's own path first: a first word that is
         // neither an option (no '=') nor a flag is taken for it and ignored.

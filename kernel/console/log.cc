@@ -42,13 +42,20 @@ void print(const char* fmt, ...)
     va_end(args);
 }
 
+namespace {
+void host_line(const char* fmt, va_list args)
+{
+    write("rung: ", 6);
+    vprint(fmt, args);
+    write("\n", 1);
+}
+} // namespace
+
 void stable(const char* fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    write("rung: ", 6);
-    vprint(fmt, args);
-    write("\n", 1);
+    host_line(fmt, args);
     va_end(args);
 }
 
@@ -57,9 +64,7 @@ void info(const char* fmt, ...)
     if (quiet_mode) return;
     va_list args;
     va_start(args, fmt);
-    write("rung: ", 6);
-    vprint(fmt, args);
-    write("\n", 1);
+    host_line(fmt, args);
     va_end(args);
 }
 

@@ -67,12 +67,9 @@ bool parse_guest_options(const char* text, u32 id, GuestOptions& options, char* 
     bool first = true;
     bool named = false;
     char bad[64] = {};
-    while (*p) {
-        while (*p == ' ' || *p == '\t') p++;
-        if (!*p) break;
-        const char* word = p;
-        while (*p && *p != ' ' && *p != '\t') p++;
-        usize length = static_cast<usize>(p - word);
+    const char* word;
+    usize length;
+    while (next_word(p, &word, &length)) {
         const char* equals = nullptr;
         for (const char* q = word; q < p; q++)
             if (*q == '=') {
