@@ -1,6 +1,7 @@
 // guest/lib/traps.cc
 #include "traps.h"
 #include "arch/selectors.h"
+#include "arch/trap_stub_size.h"
 
 extern "C" char rung_trap_stubs[], rung_noirq_iret[];
 
@@ -23,13 +24,13 @@ void unexpected(GuestFrame& f)
 
 u32 gate_low(u32 vector)
 {
-    u32 offset = reinterpret_cast<u32>(rung_trap_stubs) + 16 * vector;
+    u32 offset = reinterpret_cast<u32>(rung_trap_stubs) + TRAP_STUB_SIZE * vector;
     return (SEL_GUEST_CODE << 16) | (offset & 0xFFFF);
 }
 
 u32 gate_high(u32 vector, u32 gate_type, u32 dpl, bool present)
 {
-    u32 offset = reinterpret_cast<u32>(rung_trap_stubs) + 16 * vector;
+    u32 offset = reinterpret_cast<u32>(rung_trap_stubs) + TRAP_STUB_SIZE * vector;
     return (offset & 0xFFFF0000) | (present ? 1u << 15 : 0) | ((dpl & 3) << 13) | (gate_type << 8);
 }
 
@@ -44,6 +45,11 @@ void clear_gate(u32 vector)
 {
     handlers[vector] = nullptr;
     hypercall(hcall::LOAD_IDT_ENTRY, vector, 0, 0);
+}
+
+u32 gate_type(u32 vector)
+{
+    return vector < 256 && handlers[vector] ? gate_types[vector] : 0;
 }
 
 void init_traps()

@@ -22,6 +22,8 @@ constexpr u32 INTERRUPT_GATE = 0xE, TRAP_GATE = 0xF;
 void set_trap_handler(u32 vector, TrapHandler handler, u32 gate_type = INTERRUPT_GATE, u32 dpl = 0);
 // LOAD_IDT_ENTRY with a gate that is not present.
 void clear_gate(u32 vector);
+// The type of the gate set_trap_handler loaded for `vector`, 0 if none.
+u32 gate_type(u32 vector);
 // The raw gate words for our stub of `vector` (for tests that load odd gates).
 u32 gate_low(u32 vector);
 u32 gate_high(u32 vector, u32 gate_type, u32 dpl, bool present = true);

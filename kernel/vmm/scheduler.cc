@@ -48,7 +48,10 @@ Guest* next()
             if (g.state == GuestState::halted) {
                 if (!virtual_timer::armed(g) && !virtual_irq::could_wake(g)) {
                     // Nothing will ever wake it: a hang, so end it clearly.
-                    (void)kill(g, "HALT with interrupts off and no timer armed");
+                    bool enabled = g.initialized && g.data().irq_enabled == IRQ_ENABLED;
+                    (void)kill(g, g.pending_irqs ? "HALT with only blocked interrupts pending and no timer armed"
+                                  : enabled    ? "HALT with no timer armed: nothing can wake it"
+                                               : "HALT with interrupts off and no timer armed");
                     alive = alive || g.state != GuestState::dead;
                     continue;
                 }
