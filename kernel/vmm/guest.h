@@ -47,6 +47,7 @@ struct Guest {
     u32 syscall_vector = 0x80;       // the vector that may be a direct trap
     // Checked when the GDT or the ring-1 stack changes, so traps need not:
     u32 kernel_code_limit = 0;       // of selector 0x61 (0: unusable)
+    u32 kernel_data_base = 0;        // of selector 0x69, the usual ring-1 stack
     bool ring1_stack_ok = false;     // SET_STACK's SS:ESP can take a frame
     u32 fault_address = 0;           // of the #PF being reflected
     bool virtual_ts = false;         // the guest's CR0.TS

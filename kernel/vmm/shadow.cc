@@ -167,14 +167,21 @@ void ShadowMmu::flush_page(u32 directory, u32 address)
 // The demand fill: the guest's tables say what the access may do; the shadow
 // gets the host frame with those rights, and write access only on a write
 // (or once the guest's entry is dirty), so the guest's dirty bits are exact.
-WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
+bool ShadowMmu::fill(Guest& guest, u32 address, u32 error, u32* guest_error, const char** reason)
 {
+    *reason = nullptr;
     u32 access = error & (pf::WRITE | pf::USER);
-    if (address >= SWITCHER_BASE) // the switcher's slot: the guest sees the fault the CPU raised
-        return walk_fault(error & (pf::PRESENT | pf::WRITE | pf::USER));
+    if (address >= SWITCHER_BASE) { // the switcher's slot: the guest sees the fault the CPU raised
+        *guest_error = error & (pf::PRESENT | pf::WRITE | pf::USER);
+        return false;
+    }
     u8* memory = guest.host_address(0);
     WalkResult r = walk_guest_tables(memory, guest.memory_size, current_->guest_directory, address, access);
-    if (r.kind != WalkResult::mapped) return r;
+    if (r.kind != WalkResult::mapped) {
+        if (r.kind == WalkResult::kill) *reason = r.reason;
+        else *guest_error = r.error;
+        return false;
+    }
 
     // Accessed and dirty bits, as the CPU would have set them.
     u32 pde = r.pde | pte::ACCESSED;
@@ -191,7 +198,10 @@ WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
             // afresh; what is dropped refills on demand.
             flush_all();
             table = new_table();
-            if (!table) return walk_kill("host out of memory for shadow page tables");
+            if (!table) {
+                *reason = "host out of memory for shadow page tables";
+                return false;
+            }
         }
         if (shared(index)) {
             kernel_tables_[index] = table;
@@ -204,5 +214,5 @@ WalkResult ShadowMmu::fill(Guest& guest, u32 address, u32 error)
     u32 flags = pte::PRESENT | (r.user ? pte::USER : 0) |
                 (r.writable && (gpte & pte::DIRTY) ? pte::WRITABLE : 0);
     entries(slot & pte::FRAME_MASK)[table_index(address)] = (guest.memory_base + r.page) | flags;
-    return r;
+    return true;
 }

@@ -41,8 +41,9 @@ public:
     void flush_page(u32 directory, u32 address);
 
     // A page fault the CPU raised at `address`: fill the shadow from the
-    // guest's tables, or say what the guest must see (or why it must die).
-    WalkResult fill(Guest& guest, u32 address, u32 error);
+    // guest's tables (true), or say what the guest must see: `error` for a
+    // #PF to reflect, or a non-null `reason` why it must die (false).
+    bool fill(Guest& guest, u32 address, u32 error, u32* guest_error, const char** reason);
 
     // Where a ring-1 write to `address` would land, if the shadow already
     // allows it (then the guest's own entry is accessed and dirty too); 0 if

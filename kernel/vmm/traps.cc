@@ -49,7 +49,7 @@ Outcome deliver(Guest& g, u32 vector, u32 error, const Descriptor& gate)
     if (vector_has_error_code(vector)) *--top = error;
     u32 bytes = static_cast<u32>(frame + 6 - top) * 4;
     u32 new_esp = esp - bytes;
-    u32 linear = g.state_page->gdt[ss >> 3].base() + new_esp;
+    u32 linear = (ss == SEL_GUEST_DATA ? g.kernel_data_base : g.state_page->gdt[ss >> 3].base()) + new_esp;
     if (vector == 14) d.cr2 = g.fault_address; // before the frame, as the CPU writes CR2
     // Usually the stack is in the shadow already, writable, within one page.
     u8* to = (linear & (PAGE_SIZE - 1)) + bytes <= PAGE_SIZE ? g.mmu.writable_host_address(linear) : nullptr;
@@ -72,11 +72,12 @@ Outcome deliver(Guest& g, u32 vector, u32 error, const Descriptor& gate)
 
 Outcome page_fault(Guest& g, u32 address, u32 error)
 {
-    WalkResult r = g.mmu.fill(g, address, error);
-    if (r.kind == WalkResult::mapped) return Outcome::resume;
-    if (r.kind == WalkResult::kill) return kill(g, "%s (address %x)", r.reason, address);
+    u32 guest_error;
+    const char* reason;
+    if (g.mmu.fill(g, address, error, &guest_error, &reason)) return Outcome::resume;
+    if (reason) return kill(g, "%s (address %x)", reason, address);
     g.fault_address = address;
-    return reflect(g, 14, r.error);
+    return reflect(g, 14, guest_error);
 }
 
 Outcome reflect(Guest& g, u32 vector, u32 error)
