@@ -8,7 +8,6 @@
 
 void generate_offsets()
 {
-    OFFSET(REGS_NMI_PENDING, RegsPage, nmi_pending);
     OFFSET(REGS_FRAME, RegsPage, frame);
     OFFSET(FRAME_CS, TrapFrame, cs);
     OFFSET(STATE_GDT, StatePage, gdt);
@@ -20,4 +19,5 @@ void generate_offsets()
     OFFSET(STATE_HOST_IDT, StatePage, host_idt.limit);
     OFFSET(STATE_HOST_CR3, StatePage, host_cr3);
     OFFSET(STATE_HOST_SP, StatePage, host_sp);
+    OFFSET(STATE_NMI_NOTES, StatePage, nmi_notes);
 }

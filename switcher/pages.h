@@ -22,8 +22,7 @@ static_assert(sizeof(TableRegister) == 8);
 // EFLAGS, CS, EIP, error code) land in `frame`, and the switcher's stub
 // pushes the rest below them: saving the guest costs no copy at all.
 struct RegsPage {
-    u32 nmi_pending; // an NMI hit inside the switch itself; the host notes it
-    u8 stack_room[4096 - 4 - sizeof(TrapFrame)]; // what an NMI in the switcher may push
+    u8 stack_room[4096 - sizeof(TrapFrame)]; // what an NMI in the switcher may push
     TrapFrame frame;
 };
 static_assert(sizeof(RegsPage) == 4096);
@@ -41,6 +40,9 @@ struct StatePage {
     TableRegister host_idt;
     u32 host_cr3;
     u32 host_sp;
+    // NMIs that hit the switch itself while the host's address space was
+    // loaded (where this page is writable, and the guest cannot forge it).
+    u32 nmi_notes;
 };
 static_assert(sizeof(StatePage) <= 4096);
 static_assert(__builtin_offsetof(StatePage, gdt) == 0);

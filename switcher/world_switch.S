@@ -134,8 +134,16 @@ switcher_exit:
  * nmi_stub: an NMI is the host's.  If it arrived while the guest ran, it
  * leaves like any trap and the host's run loop counts it.  If it arrived in
  * ring 0, it caught us inside the switch, between one world and the other:
- * then we touch nothing but a note in the register page (through SS, the
- * one segment that is always ours here) and return to finish the switch.
+ * then we return at once to finish the switch, touching nothing but, when
+ * the host's page tables are loaded, a count in the state page (through SS,
+ * the one segment always ours here).  In the guest's tables that page is
+ * read-only, and anything writable there the guest could forge: an NMI in
+ * those few instructions is dropped, as lguest dropped them all.
+ *
+ *      A knock at the door while the keeper's mid-stride:
+ *      he notes it if his own book is at hand,
+ *      or lets it pass, and the rooms on each side
+ *      never learn that the bell had been rung.
  */
 nmi_stub:
     testl $3, 4(%esp)            /* the interrupted CS: ring 0 is us */
@@ -143,5 +151,10 @@ nmi_stub:
     pushl $0
     pushl $2
     jmp switcher_exit
-1:  movl $1, %ss:REGS(REGS_NMI_PENDING)
-    iret
+1:  pushl %eax
+    movl %cr3, %eax
+    cmpl %ss:STATE(STATE_HOST_CR3), %eax
+    jne 2f
+    incl %ss:STATE(STATE_NMI_NOTES)
+2:  popl %eax
+    iret                         /* and EFLAGS come back as they were */

@@ -31,6 +31,7 @@ const char* exception_name(u32 vector) { return vector < 32 ? names[vector] : "i
 u32 nmi_count() { return nmis; }
 void set_page_fault_hook(PageFaultHook hook) { page_fault_hook = hook; }
 void note_nmi() { nmis++; }
+void note_nmis(u32 count) { nmis += count; }
 
 static_assert(pic::VECTOR_BASE == 32 && lapic::TIMER_VECTOR == 0x30 && lapic::SPURIOUS_VECTOR == 0xFF,
               "is_host_interrupt() in trap.h names these vectors");

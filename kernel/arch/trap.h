@@ -35,6 +35,7 @@ void set_page_fault_hook(PageFaultHook hook);
 
 u32 nmi_count();
 void note_nmi();
+void note_nmis(u32 count);
 
 } // namespace trap
 

@@ -65,12 +65,11 @@ bool create(Guest& g, u32 id, const u8* image, u32 size, const char* module_stri
     g.regs_page = reinterpret_cast<RegsPage*>(regs);
     g.state_page = reinterpret_cast<StatePage*>(state);
     g.slot_table = reinterpret_cast<u32*>(slot);
-    if (!regs || !state || !slot) {
+    if (!regs || !state || !slot || !g.mmu.init(slot)) {
         destroy(g);
         snformat(error, error_size, "not enough host memory for the guest's pages");
         return false;
     }
-    g.mmu.init(slot);
     switcher::fill_guest_slot(g.slot_table, regs, state);
     return boot(g, error, error_size);
 }

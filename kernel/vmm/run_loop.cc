@@ -80,9 +80,9 @@ void run_slice(Guest& g)
         if (traps::deliver_interrupt(g) == Outcome::stop) return;
         switcher::enter();
         g.exits++;
-        if (g.regs_page->nmi_pending) { // an NMI came in the middle of the switch
-            g.regs_page->nmi_pending = 0;
-            trap::note_nmi();
+        if (g.state_page->nmi_notes) { // NMIs came in the middle of the switch
+            trap::note_nmis(g.state_page->nmi_notes);
+            g.state_page->nmi_notes = 0;
         }
         if (handle_exit(g) != Outcome::resume) return;
         if (scheduler::slice_over()) return;

@@ -19,12 +19,34 @@ u32* entries(u32 frame) { return reinterpret_cast<u32*>(frame); }
 
 } // namespace
 
-void ShadowMmu::init(u32 switcher_table)
+bool ShadowMmu::init(u32 switcher_table)
 {
     // No directory yet: the first switch_to() makes one, so no slot ever
     // stands for a guest directory the guest did not name.
     *this = ShadowMmu{};
     switcher_table_ = switcher_table;
+    while (reserved_ < RESERVED_FRAMES) {
+        u32 frame = zeroed_frame();
+        if (!frame) return false;
+        reserve_[reserved_++] = frame;
+    }
+    return true;
+}
+
+u32 ShadowMmu::new_frame()
+{
+    u32 frame = zeroed_frame();
+    if (!frame && reserved_) {
+        frame = reserve_[--reserved_];
+        memset(reinterpret_cast<void*>(frame), 0, PAGE_SIZE);
+    }
+    return frame;
+}
+
+void ShadowMmu::give_back(u32 frame)
+{
+    if (reserved_ < RESERVED_FRAMES) reserve_[reserved_++] = frame;
+    else physical_memory::frames().free(frame / FRAME_SIZE);
 }
 
 void ShadowMmu::release()
@@ -32,19 +54,20 @@ void ShadowMmu::release()
     flush_all();
     for (Cached& c : cache_)
         if (c.frame) physical_memory::frames().free(c.frame / FRAME_SIZE);
+    for (u32 i = 0; i < reserved_; i++) physical_memory::frames().free(reserve_[i] / FRAME_SIZE);
     *this = ShadowMmu{};
 }
 
 u32 ShadowMmu::new_table()
 {
-    u32 frame = tables_ < MAX_TABLES ? zeroed_frame() : 0;
+    u32 frame = tables_ < MAX_TABLES ? new_frame() : 0;
     if (frame) tables_++;
     return frame;
 }
 
 void ShadowMmu::free_table(u32 frame)
 {
-    physical_memory::frames().free(frame / FRAME_SIZE);
+    give_back(frame);
     tables_--;
 }
 
@@ -94,9 +117,19 @@ bool ShadowMmu::switch_to(u32 gpa, bool* was_cached)
     if (!c) {
         c = victim();
         if (!c->frame) {
-            c->frame = zeroed_frame();
-            if (!c->frame) return false;
-            entries(c->frame)[1023] = switcher_table_ | pte::WRITABLE | pte::PRESENT;
+            c->frame = new_frame();
+            if (!c->frame) {
+                // The host's pool is dry: take over the least recently used
+                // directory we have (at worst the one being left) instead.
+                Cached* oldest = nullptr;
+                for (Cached& other : cache_)
+                    if (other.frame && (!oldest || other.last_used < oldest->last_used)) oldest = &other;
+                if (!oldest) return false;
+                c = oldest;
+                clear_user(*c);
+            } else {
+                entries(c->frame)[1023] = switcher_table_ | pte::WRITABLE | pte::PRESENT;
+            }
         } else {
             clear_user(*c);
         }

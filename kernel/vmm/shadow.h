@@ -23,8 +23,14 @@ class ShadowMmu {
 public:
     static constexpr u32 CACHED_DIRECTORIES = 16;
     static constexpr u32 MAX_TABLES = 1024; // shadow page tables per guest (4 MiB of host memory)
+    // Frames each guest keeps back for itself, so that when other guests
+    // have drained the host's pool it can still make progress: enough for
+    // every 4 MiB slot one instruction can touch (code, stack, operands,
+    // each perhaps across a slot boundary).
+    static constexpr u32 RESERVED_FRAMES = 8;
 
-    void init(u32 switcher_table);
+    // False when the host cannot give the guest its reserve.
+    bool init(u32 switcher_table);
     void release(); // every frame back to the host
 
     u32 directory() const { return current_->frame; } // physical, for CR3
@@ -73,6 +79,8 @@ private:
     bool shared(u32 index) const { return index >= kernel_slot_; }
     u32 new_table();
     void free_table(u32 frame);
+    u32 new_frame();          // zeroed, from the host's pool or else the reserve
+    void give_back(u32 frame); // to the reserve first, then the host
 
     Cached cache_[CACHED_DIRECTORIES];
     Cached* current_ = nullptr;
@@ -81,4 +89,6 @@ private:
     u32 switcher_table_ = 0;
     u32 clock_ = 0;
     u32 tables_ = 0;
+    u32 reserve_[RESERVED_FRAMES] = {};
+    u32 reserved_ = 0;
 };
