@@ -37,11 +37,18 @@ void GuestConsole::write(const char* name, const u8* bytes, u32 length)
     for (u32 i = 0; i < length; i++) {
         if (bytes[i] == '\n') {
             emitted++; // the newline itself is delivered as the line's end
-            emit(name);
+            // A line of exactly 256 bytes went out when it filled: its
+            // newline adds no empty line.
+            if (length_ || !split_) emit(name);
+            split_ = false;
             continue;
         }
         line_[length_++] = bytes[i];
-        if (length_ == LINE_MAX) emit(name);
+        split_ = false;
+        if (length_ == LINE_MAX) {
+            emit(name);
+            split_ = true;
+        }
     }
 }
 

@@ -12,7 +12,11 @@ public:
 
     void write(const char* name, const u8* bytes, u32 length);
     void flush(const char* name); // a partial line goes out as a line
-    void reset() { length_ = 0; }
+    void reset()
+    {
+        length_ = 0;
+        split_ = false;
+    }
 
     static u64 bytes_accepted(); // every guest byte written, all guests
     static u64 bytes_emitted();  // every guest byte that reached the console
@@ -21,4 +25,5 @@ private:
     void emit(const char* name);
     u8 line_[LINE_MAX];
     u32 length_ = 0;
+    bool split_ = false; // the last line went out full: a newline right after ends it
 };

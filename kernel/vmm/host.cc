@@ -34,17 +34,18 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
         const char* text = m.string ? reinterpret_cast<const char*>(m.string) : "";
         console::info("module %u: %u bytes at %x: %s", i, m.end - m.start, m.start, text);
         char error[112];
-        Guest& g = guests[created < MAX_GUESTS ? created : MAX_GUESTS - 1];
-        bool ok = created < MAX_GUESTS &&
-                  loader::create(g, i, reinterpret_cast<const u8*>(m.start), m.end - m.start, text,
-                                 error, sizeof error);
-        if (!ok) {
-            if (created >= MAX_GUESTS) {
-                console::stable("guest guest%u rejected: more than %u guests", i, MAX_GUESTS);
-            } else {
-                console::stable("guest %s rejected: %s", g.name(), error);
-                g = Guest{};
-            }
+        if (created == MAX_GUESTS) {
+            GuestOptions named; // for its name only
+            (void)parse_guest_options(text, i, named, error, sizeof error);
+            console::stable("guest %s rejected: more than %u guests", named.name, MAX_GUESTS);
+            totals.rejected++;
+            continue;
+        }
+        Guest& g = guests[created];
+        if (!loader::create(g, i, reinterpret_cast<const u8*>(m.start), m.end - m.start, text, error,
+                            sizeof error)) {
+            console::stable("guest %s rejected: %s", g.name(), error);
+            g = Guest{};
             totals.rejected++;
             continue;
         }
