@@ -6,6 +6,7 @@
 #   make run      the demo in QEMU, serial console on this terminal
 #   make test     unit tests, then every boot test (QEMU TCG, KVM if usable, Bochs)
 #   make bench    the nanobenchmarks under QEMU TCG -icount (instructions)
+#   make soak     16 hostile and busy guests for MINUTES (default 2), then a report
 #   make bochs    the demo ISO in Bochs, console in build/bochs-run.log
 #   make debug    the demo in QEMU, stopped for gdb on :1234
 #   make clean
@@ -141,6 +142,24 @@ unit: $(B)/unit/unit_tests
 
 test: all $(B)/unit/unit_tests
 	$(PYTHON) tools/harness.py --unit $(B)/unit/unit_tests
+
+# Malformed guest images for tests/boot/bad_boot_*.case (`modules: bad/NAME`),
+# made from hello.elf by tools/mkbad.py.
+all: $(B)/bad/.stamp
+$(B)/bad/.stamp: tools/mkbad.py $(B)/guests/hello.elf
+	@echo "  GEN     $(B)/bad/"
+	@$(PYTHON) tools/mkbad.py $(B)/guests/hello.elf $(B)/bad
+	@touch $@
+
+# `make soak MINUTES=N`: 16 guests (demo copies, fuzzers, timer storms,
+# console floods, witnesses) for about N minutes under QEMU TCG.
+MINUTES ?= 2
+SOAK_GUESTS := $(addprefix $(B)/guests/,fuzzer.elf storm.elf flood.elf witness.elf)
+soak: $(B)/rung.elf $(SOAK_GUESTS)
+	@$(MAKE) --no-print-directory $(B)/guests/demo.elf >/dev/null 2>&1 || \
+	    echo "soak: demo.elf does not build now (an older one is used if it passes a preflight run)"
+	$(PYTHON) tools/soak.py --minutes $(MINUTES)
+.PHONY: soak
 
 clean:
 	rm -rf $(B)

@@ -5,7 +5,8 @@ Runs every tests/boot/*.case under QEMU TCG, QEMU KVM (when KVM can run a
 32-bit paging kernel here) and Bochs, and checks the serial console and the
 status rung writes to port 0xF4.  A case file holds `key: value` lines:
 
-  modules: hello.elf name=x mem=8M; spin.elf   guests from build/guests/ (';'-separated)
+  modules: hello.elf name=x mem=8M; spin.elf   guests from build/guests/ (';'-separated;
+                                               bad/NAME: build/bad/NAME, from tools/mkbad.py)
   cmdline: selftest                            kernel command line
   emulators: qemu-tcg qemu-kvm bochs           default: all three
   cpus: 486 pentium qemu32                     QEMU TCG -cpu models (default qemu32)
@@ -134,7 +135,7 @@ class Case:
             raise CaseError("%s: empty cpus or memory list" % self.path)
 
     def module_files(self):
-        return [os.path.join(GUESTS, m.split()[0]) for m in self.modules]
+        return [module_path(m.split()[0]) for m in self.modules]
 
 
 class Run:
@@ -153,6 +154,11 @@ class Run:
         key, _, value = qualifier.partition("=")
         actual = {"mem": str(self.mem), "cpu": self.cpu or "", "emulator": self.emulator}.get(key)
         return actual == value
+
+
+def module_path(spec):
+    """A module's file (and options): bad/... lies in build/bad/, the rest in build/guests/."""
+    return os.path.join(BUILD if spec.startswith("bad/") else GUESTS, spec)
 
 
 def rel(path):
@@ -220,7 +226,7 @@ def qemu(log, mem, cpu, accel, timeout, cmdline="", modules=(), iso=None, nmis=0
     else:
         argv += ["-kernel", KERNEL, "-append", cmdline]
         if modules:
-            argv += ["-initrd", ",".join(os.path.join(GUESTS, m) for m in modules)]
+            argv += ["-initrd", ",".join(module_path(m) for m in modules)]
     if os.path.exists(log):
         os.remove(log)
     if injector:

@@ -3,8 +3,9 @@
 #
 # Builds a BIOS-bootable GRUB ISO holding build/rung.elf and the guests named
 # by the module specs.  A MODSPEC is "file.elf opt=v ...": file.elf comes from
-# build/guests/.  GRUB drops a module's path from the string it passes, so the
-# path is repeated on purpose (the guest ABI, section 1).  An empty list boots
+# build/guests/ (bad/FILE from build/bad/, tools/mkbad.py's malformed images).
+# GRUB drops a module's path from the string it passes, so the path is
+# repeated on purpose (the guest ABI, section 1).  An empty list boots
 # the kernel alone.  Used by `make iso` and by tools/harness.py (Bochs runs).
 set -euo pipefail
 
@@ -30,7 +31,9 @@ for spec in "${specs[@]}"; do
     [ ${#words[@]} -gt 0 ] || continue
     file=${words[0]}
     src=$build/guests/$file
+    case $file in bad/*) src=$build/$file ;; esac   # malformed images (tools/mkbad.py)
     [ -f "$src" ] || { echo "mkiso: $src is missing" >&2; exit 1; }
+    mkdir -p "$(dirname "$root/boot/$file")"
     cp "$src" "$root/boot/$file"
     modules+="    module /boot/$file /boot/${words[*]}"$'\n'
 done

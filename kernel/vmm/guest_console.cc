@@ -15,7 +15,8 @@ void GuestConsole::emit(const char* name)
     u32 n = 0;
     for (u32 i = 0; i < length_; i++) {
         u8 c = line_[i];
-        if ((c >= 0x20 && c < 0x7F) || c == '\t') {
+        // A backslash is escaped too, so "\xHH" on the console always means one byte.
+        if ((c >= 0x20 && c < 0x7F && c != '\\') || c == '\t') {
             out[n++] = static_cast<char>(c);
         } else {
             const char* hex = "0123456789abcdef";

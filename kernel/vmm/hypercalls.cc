@@ -88,7 +88,7 @@ Outcome shutdown(Guest& g, u32 gpa, u32 reason)
     u32 n = 0;
     for (u32 i = 0; i < limit && text[i]; i++) {
         u8 ch = text[i];
-        if (ch >= 0x20 && ch < 0x7F) {
+        if (ch >= 0x20 && ch < 0x7F && ch != '\\') {
             message[n++] = static_cast<char>(ch);
         } else {
             const char* hex = "0123456789abcdef";
