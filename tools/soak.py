@@ -15,9 +15,10 @@ serial log and reports:
     world and back) over the run's wall-clock time;
   - the console: every flood life reports the bytes it wrote ("flood life L:
     wrote B bytes in N lines, C console lines"); the text of its console
-    lines since its previous report, with each backslash-x-HH escape read back as the
-    one byte it stands for, must be B bytes, and there must be exactly C
-    lines (the ABI's ceil(L / 256) per line of L bytes, one if empty).
+    lines since its previous report, with each backslash-x-HH escape read
+    back as the one byte it stands for, must be B bytes, and there must be
+    exactly C lines (the ABI's ceil(L / 256) per line of L bytes, one if
+    empty).
 
 Exit status 1 on a PANIC, a missing `all guests finished` line, a byte count
 that differs, a witness or storm without SUCCESS, a guest that did not end
@@ -105,7 +106,7 @@ class Report:
         self.guest_bytes = collections.Counter()  # every guest's console bytes, as counted from the log
         self.flood = {}                            # guest -> [bytes, console lines] since its last report
         self.flood_lives = self.flood_bytes = self.flood_seen = 0
-        self.mismatches, self.line_warnings = [], []
+        self.mismatches = []
         self.fuzz_lives, self.fuzz_done = collections.Counter(), {}
 
     def line(self, raw):
@@ -250,9 +251,6 @@ def analyse(log, status, seconds, deadline, names):
           % (report.hypercalls, report.faults, report.interrupts))
     print("  console:           floods wrote %d bytes in %d lives; their console lines hold %d; all guests' lines %d bytes"
           % (report.flood_bytes, report.flood_lives, report.flood_seen, sum(report.guest_bytes.values())))
-    if report.line_warnings:
-        print("  WARNING: console line counts differ from the ABI's in %d flood lives (bytes all there), e.g. %s"
-              % (len(report.line_warnings), report.line_warnings[0]))
     print("  end:               %s" % (report.finished or "(missing)"))
     for name in names:
         print("    %-15s lives %5d  kills %5d  %s" % (name, report.lives[name], report.kills[name],

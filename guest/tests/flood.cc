@@ -8,8 +8,8 @@
 // comes out as ceil(L / 256) console lines, one if empty.  The soak
 // (tools/soak.py) checks that the guest's console lines since the last
 // report hold exactly B bytes of text once \xHH escapes are read back (the
-// console lost or added nothing) and number exactly C.  Lives: 3 by default, NAME_nN, or NAME_tN until N seconds after boot
-// (knobs.h).
+// console lost or added nothing) and number exactly C.  Lives: 3 by
+// default, NAME_nN, or NAME_tN until N seconds after boot (knobs.h).
 //
 // A guest named edge...: one line each of 255, 256, 257 and 512 bytes, then
 // a verdict: exactly 1, 1, 2 and 2 console lines must come out, and no

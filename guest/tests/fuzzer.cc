@@ -680,14 +680,26 @@ void on_trap(rung::GuestFrame& f)
     rung::shutdown("unexpected trap", hcall::SHUTDOWN_RESTART);
 }
 
+volatile u32 in_timer; // nesting depth of on_timer
+
 void on_timer(rung::GuestFrame&)
 {
     ticks = ticks + 1;
+    // Through a trap gate (a fuzzed LOAD_IDT_ENTRY may make it one) the
+    // interrupt flag stays on in here, and a 1 ns re-arm would nest the
+    // handler into itself until the stack ran over our image (seen, under
+    // Bochs).  Nested, it re-arms nothing.
+    in_timer = in_timer + 1;
+    if (in_timer > 1) {
+        in_timer = in_timer - 1;
+        return;
+    }
     if (storm) rung::hypercall(hcall::SET_CLOCKEVENT, 1);
     // A kernel's periodic tick, at 100 Hz: Bochs runs its CPU at 4 MHz of
     // emulated time, where taking one timer interrupt costs more than 1 ms,
     // so a 1 ms tick left no time for anything else (seen: lives that hung).
     else if (gentle) rung::hypercall(hcall::SET_CLOCKEVENT, 10000000);
+    in_timer = in_timer - 1;
 }
 
 void on_syscall(rung::GuestFrame& f)

@@ -67,6 +67,8 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
         if (guests[i].killed) totals.killed++;
     }
     if (trap::nmi_count()) console::info("NMIs: %u, all taken by the host", trap::nmi_count());
+    console::info("console: %llu bytes accepted from guests, %llu printed", GuestConsole::bytes_accepted(),
+                  GuestConsole::bytes_emitted());
     console::stable("all guests finished: %u powered off, %u killed, %u rejected", totals.powered_off,
                     totals.killed, totals.rejected);
     return totals.killed == 0 && totals.rejected == 0 && totals.ran > 0;
