@@ -62,4 +62,12 @@ FrameAllocator& frames() { return allocator; }
 const MemoryMap& map() { return memory; }
 u64 highest_address() { return highest; }
 
+u32 zeroed_frame()
+{
+    u32 frame = allocator.alloc();
+    if (frame == NO_FRAME) return 0;
+    memset(reinterpret_cast<void*>(frame * FRAME_SIZE), 0, FRAME_SIZE);
+    return frame * FRAME_SIZE;
+}
+
 } // namespace physical_memory

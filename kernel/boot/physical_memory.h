@@ -12,5 +12,7 @@ void init(const multiboot::Info& info);
 FrameAllocator& frames();
 const MemoryMap& map();
 u64 highest_address(); // RAM top or the end of the last module, whichever is higher
+// One zeroed frame's physical (and identity-mapped) address, or 0.
+u32 zeroed_frame();
 
 } // namespace physical_memory

@@ -9,13 +9,11 @@ u64 accepted = 0, emitted = 0;
 u64 GuestConsole::bytes_accepted() { return accepted; }
 u64 GuestConsole::bytes_emitted() { return emitted; }
 
-void GuestConsole::emit(const char* name)
+u32 GuestConsole::escape(const u8* bytes, u32 length, char* out)
 {
-    char out[LINE_MAX * 4 + 1];
     u32 n = 0;
-    for (u32 i = 0; i < length_; i++) {
-        u8 c = line_[i];
-        // A backslash is escaped too, so "\xHH" on the console always means one byte.
+    for (u32 i = 0; i < length; i++) {
+        u8 c = bytes[i];
         if ((c >= 0x20 && c < 0x7F && c != '\\') || c == '\t') {
             out[n++] = static_cast<char>(c);
         } else {
@@ -27,6 +25,13 @@ void GuestConsole::emit(const char* name)
         }
     }
     out[n] = '\0';
+    return n;
+}
+
+void GuestConsole::emit(const char* name)
+{
+    char out[LINE_MAX * 4 + 1];
+    escape(line_, length_, out);
     console::print("[%s] %s\n", name, out);
     emitted += length_;
     length_ = 0;

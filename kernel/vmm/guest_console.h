@@ -18,6 +18,11 @@ public:
         split_ = false;
     }
 
+    // Guest bytes as the console shows them: printable ASCII and tabs as they
+    // are, every other byte (a backslash too, so "\xHH" is never ambiguous)
+    // as \xHH.  `out` holds 4 * length + 1; returns the length written.
+    static u32 escape(const u8* bytes, u32 length, char* out);
+
     static u64 bytes_accepted(); // every guest byte written, all guests
     static u64 bytes_emitted();  // every guest byte that reached the console
 

@@ -85,20 +85,9 @@ Outcome shutdown(Guest& g, u32 gpa, u32 reason)
     u32 limit = g.memory_size - gpa;
     if (limit > hcall::SHUTDOWN_MESSAGE_MAX) limit = hcall::SHUTDOWN_MESSAGE_MAX;
     const u8* text = g.host_address(gpa);
-    u32 n = 0;
-    for (u32 i = 0; i < limit && text[i]; i++) {
-        u8 ch = text[i];
-        if (ch >= 0x20 && ch < 0x7F && ch != '\\') {
-            message[n++] = static_cast<char>(ch);
-        } else {
-            const char* hex = "0123456789abcdef";
-            message[n++] = '\\';
-            message[n++] = 'x';
-            message[n++] = hex[ch >> 4];
-            message[n++] = hex[ch & 15];
-        }
-    }
-    message[n] = '\0';
+    u32 length = 0;
+    while (length < limit && text[length]) length++;
+    GuestConsole::escape(text, length, message);
     return lifecycle::shutdown(g, reason == hcall::SHUTDOWN_RESTART, message);
 }
 

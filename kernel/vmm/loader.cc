@@ -23,14 +23,6 @@
 namespace loader {
 namespace {
 
-u32 alloc_zeroed_page()
-{
-    u32 frame = physical_memory::frames().alloc();
-    if (frame == NO_FRAME) return 0;
-    memset(reinterpret_cast<void*>(frame * FRAME_SIZE), 0, PAGE_SIZE);
-    return frame * FRAME_SIZE;
-}
-
 void free_page(u32 address)
 {
     if (address) physical_memory::frames().free(address / FRAME_SIZE);
@@ -61,7 +53,8 @@ bool create(Guest& g, u32 id, const u8* image, u32 size, const char* module_stri
     g.memory_base = first * FRAME_SIZE;
     g.memory_size = g.options.mem_bytes;
 
-    u32 regs = alloc_zeroed_page(), state = alloc_zeroed_page(), slot = alloc_zeroed_page();
+    using physical_memory::zeroed_frame;
+    u32 regs = zeroed_frame(), state = zeroed_frame(), slot = zeroed_frame();
     g.regs_page = reinterpret_cast<RegsPage*>(regs);
     g.state_page = reinterpret_cast<StatePage*>(state);
     g.slot_table = reinterpret_cast<u32*>(slot);

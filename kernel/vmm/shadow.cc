@@ -5,15 +5,9 @@
 #include "switcher/layout.h"
 #include "vmm/guest.h"
 
-namespace {
+using physical_memory::zeroed_frame;
 
-u32 zeroed_frame()
-{
-    u32 frame = physical_memory::frames().alloc();
-    if (frame == NO_FRAME) return 0;
-    memset(reinterpret_cast<void*>(frame * FRAME_SIZE), 0, PAGE_SIZE);
-    return frame * FRAME_SIZE;
-}
+namespace {
 
 u32* entries(u32 frame) { return reinterpret_cast<u32*>(frame); }
 
