@@ -19,5 +19,9 @@ void generate_offsets()
     OFFSET(STATE_HOST_IDT, StatePage, host_idt.limit);
     OFFSET(STATE_HOST_CR3, StatePage, host_cr3);
     OFFSET(STATE_HOST_SP, StatePage, host_sp);
-    OFFSET(STATE_NMI_NOTES, StatePage, nmi_notes);
+    OFFSET(STATE_NOTES, StatePage, notes);
+    OFFSET(STATE_FAULT_VECTOR, StatePage, fault.vector);
+    OFFSET(STATE_FAULT_ERROR, StatePage, fault.error);
+    OFFSET(STATE_FAULT_EIP, StatePage, fault.eip);
+    DEFINE(SWITCH_FAULTED_BIT, 31);
 }

@@ -27,6 +27,14 @@ struct RegsPage {
 };
 static_assert(sizeof(RegsPage) == 4096);
 
+// A trap the switcher took in ring 0 while it loaded the guest's state (a
+// segment register it could not pop, an iret the CPU refused): never a guest
+// exit.  `eip` is the switcher instruction that faulted.
+struct SwitchFault {
+    u32 vector, error, eip;
+};
+constexpr u32 SWITCH_FAULTED = 1u << 31;
+
 // What the CPU needs to run the guest, and what the switcher needs to get
 // back to the host.  The guest can read it but never write it.
 struct StatePage {
@@ -40,9 +48,13 @@ struct StatePage {
     TableRegister host_idt;
     u32 host_cr3;
     u32 host_sp;
-    // NMIs that hit the switch itself while the host's address space was
-    // loaded (where this page is writable, and the guest cannot forge it).
-    u32 nmi_notes;
+    // What happened inside the switch itself, written only while the host's
+    // address space is loaded (where this page is writable, and the guest
+    // cannot forge it): NMIs counted in the low bits, and SWITCH_FAULTED
+    // when a trap hit the switcher's own ring-0 code, with `fault` saying
+    // which.  The run loop reads this one word after every exit.
+    u32 notes;
+    SwitchFault fault;
 };
 static_assert(sizeof(StatePage) <= 4096);
 static_assert(__builtin_offsetof(StatePage, gdt) == 0);

@@ -6,7 +6,8 @@
 #include "lib/string.h"
 #include "mm/paging.h"
 
-extern "C" char switcher_image_start[], switcher_enter[], switcher_stubs[];
+extern "C" char switcher_image_start[], switcher_enter[], switcher_stubs[], switcher_load_gs[],
+    switcher_load_fs[], switcher_load_es[], switcher_load_ds[], switcher_iret[];
 
 namespace switcher {
 
@@ -92,6 +93,21 @@ void make_current(u32 regs_page, u32 state_page)
     host_slot_table[index + 1] = state_page | pte::WRITABLE | pte::PRESENT;
     cpu::invlpg(SWITCHER_REGS_PAGE);
     cpu::invlpg(SWITCHER_STATE_PAGE);
+}
+
+const char* reload_at(u32 eip)
+{
+    const struct {
+        const char* symbol;
+        const char* name;
+    } reloads[] = {{switcher_load_gs, "GS"},
+                   {switcher_load_fs, "FS"},
+                   {switcher_load_es, "ES"},
+                   {switcher_load_ds, "DS"},
+                   {switcher_iret, "iret"}};
+    for (const auto& r : reloads)
+        if (eip == SWITCHER_BASE + text_offset(r.symbol)) return r.name;
+    return nullptr;
 }
 
 RegsPage& regs() { return *reinterpret_cast<RegsPage*>(SWITCHER_REGS_PAGE); }

@@ -28,6 +28,10 @@ void make_current(u32 regs_page, u32 state_page);
 extern void (*entry)(); // switcher_enter at its mapped address, set by init()
 inline void enter() { entry(); }
 
+// Which reload of the guest's state a switcher address is (world_switch.S):
+// "GS", "FS", "ES", "DS", "iret", or nullptr for any other instruction.
+const char* reload_at(u32 switcher_eip);
+
 RegsPage& regs();   // the current guest's, at 0xFFC02000
 StatePage& state(); // the current guest's, at 0xFFC03000
 

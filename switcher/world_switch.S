@@ -48,8 +48,27 @@ switcher_enter:
      *  in the host's own page tables the state page is writable, and ltr
      *  must mark the guest's TSS busy in it.  So: clear the bit last time
      *  left set, load the guest's GDT and IDT, then its task register.
-     *  From the lidt on, an NMI comes through the guest's gate; it finds
-     *  us in ring 0 and only leaves a note (see nmi_stub below).
+     *  From the lidt on, every trap comes through the guest's gates: an NMI
+     *  finds us in ring 0 and only leaves a note (nmi_stub below), and a
+     *  fault finds us in ring 0 and goes home as a fault of the switch,
+     *  never as a guest exit (switcher_exception below).
+     *
+     *  What can fault from here to the iret, and why it does not:
+     *  - lgdt, lidt, ltr: the tables are in the state page, mapped in both
+     *    worlds; the TSS descriptor is the host's own and its busy bit was
+     *    just cleared.
+     *  - mov to CR3: a shadow directory the host built; it maps this text,
+     *    the register page and the state page at the same addresses.
+     *  - the pops and popal: the register page, mapped writable in both.
+     *  - the segment pops: each selector was checked when it, or its GDT
+     *    entry, last changed (kernel/vmm/segments.cc); the LDT is null on
+     *    every CPU, so no selector can reach guest memory for a descriptor.
+     *  - iret: CS, EIP and SS were checked when the host last set them
+     *    (kernel/vmm/traps.cc) or when the GDT last changed; EFLAGS.NT is
+     *    clear here (the host never sets it), so iret is never a task return.
+     *  If one of these reasons ever fails, the CPU's fault lands on the
+     *  stubs below in ring 0, and the host kills the guest with the
+     *  instruction's name: nothing is replayed, and the host goes on.
      */
     andb $0xFD, STATE(STATE_GDT + TSS_TYPE_BYTE)
     lgdt STATE(STATE_GUEST_GDT)
@@ -69,13 +88,21 @@ switcher_enter:
      *      segments first, then the eight within;
      *      drop the vector and the error code,
      *      and iret takes it home down ring 1's road.
+     *
+     * The labels name each reload for the host's report of a fault.
      */
+    .globl switcher_load_gs, switcher_load_fs, switcher_load_es, switcher_load_ds, switcher_iret
+switcher_load_gs:
     popl %gs
+switcher_load_fs:
     popl %fs
+switcher_load_es:
     popl %es
+switcher_load_ds:
     popl %ds
     popal
     addl $8, %esp
+switcher_iret:
     iret
 
 /*
@@ -87,7 +114,45 @@ switcher_enter:
  */
     .balign TRAP_STUB_SIZE
 switcher_stubs:
-    trap_stubs switcher_exit, nmi_stub
+    trap_stubs switcher_exit, nmi_stub, switcher_exception
+
+/*
+ * load_host_world: the host's page tables, tables of gates, task and stack,
+ * and nothing of the guest's left in a segment register.  Both ways home
+ * (switcher_exit and switcher_fault) end with it; it leaves EAX 0 and does
+ * not touch EBX, ECX or EDX.
+ */
+.macro load_host_world
+    movl STATE(STATE_HOST_CR3), %eax
+    movl %eax, %cr3
+    lgdt STATE(STATE_HOST_GDT)
+    lidt STATE(STATE_HOST_IDT)
+    /* The host's TSS was left marked busy when we last came home. */
+    movl STATE(STATE_HOST_GDT_BASE), %eax
+    andb $0xFD, TSS_TYPE_BYTE(%eax)
+    movl $SEL_TSS, %eax
+    ltr %ax
+    /* FS and GS still name the guest's descriptors: nothing of ours. */
+    xorl %eax, %eax
+    movl %eax, %fs
+    movl %eax, %gs
+    movl STATE(STATE_HOST_SP), %esp
+.endm
+
+/*
+ * switcher_exception: where the CPU's exceptions arrive.  From ring 1 or 3
+ * they are the guest's, and go home like any trap.  From ring 0 they are
+ * the switcher's own: a reload above failed, and the frame the CPU pushed
+ * sits below the guest's half-popped registers, not in them.  Taking that
+ * for a guest exit would hand the host the last exit's registers again,
+ * and again, forever; so it goes home by its own door.
+ *
+ *      A stumble on the stair is not a guest's knock:
+ *      look at the ring the stumble came from first.
+ */
+switcher_exception:
+    testb $3, 12(%esp)           /* the CS the CPU pushed */
+    jz switcher_fault
 
 /*
  * switcher_exit: back to the host.
@@ -108,22 +173,36 @@ switcher_exit:
     movl %eax, %ds
     movl %eax, %es
     cld
+    load_host_world
+    popl %ebx
+    popl %esi
+    popl %edi
+    popl %ebp
+    ret                          /* EAX is 0: an ordinary exit */
 
-    movl STATE(STATE_HOST_CR3), %eax
-    movl %eax, %cr3
-    lgdt STATE(STATE_HOST_GDT)
-    lidt STATE(STATE_HOST_IDT)
-    /* The host's TSS was left marked busy when we last came home. */
-    movl STATE(STATE_HOST_GDT_BASE), %eax
-    andb $0xFD, TSS_TYPE_BYTE(%eax)
-    movl $SEL_TSS, %eax
-    ltr %ax
-    /* FS and GS still name the guest's descriptors: nothing of ours. */
-    xorl %eax, %eax
-    movl %eax, %fs
-    movl %eax, %gs
-
-    movl STATE(STATE_HOST_SP), %esp
+/*
+ * switcher_fault: a fault of the switch itself.  Keep its vector, error code
+ * and the switcher address that faulted, go home, and write them in the
+ * state page where only the host can (SS is the host's data segment here;
+ * DS may still be the guest's).  The run loop finds SWITCH_FAULTED in the
+ * notes and ends the guest with the reason; the register page is not read.
+ *
+ *      The door jammed shut with the guest half inside:
+ *      the keeper says where, and the host will decide.
+ */
+switcher_fault:
+    popl %ebx                    /* vector */
+    popl %ecx                    /* error code, or the stub's 0 */
+    popl %edx                    /* the switcher's faulting instruction */
+    movl $SEL_HOST_DATA, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    cld
+    load_host_world
+    movl %ebx, STATE(STATE_FAULT_VECTOR)
+    movl %ecx, STATE(STATE_FAULT_ERROR)
+    movl %edx, STATE(STATE_FAULT_EIP)
+    orl $(1 << SWITCH_FAULTED_BIT), STATE(STATE_NOTES)
     popl %ebx
     popl %esi
     popl %edi
@@ -155,6 +234,6 @@ nmi_stub:
     movl %cr3, %eax
     cmpl %ss:STATE(STATE_HOST_CR3), %eax
     jne 2f
-    incl %ss:STATE(STATE_NMI_NOTES)
+    incl %ss:STATE(STATE_NOTES)
 2:  popl %eax
     iret                         /* and EFLAGS come back as they were */

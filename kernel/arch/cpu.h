@@ -63,5 +63,6 @@ static_assert(sizeof(TablePointer) == 6);
 inline void lgdt(const TablePointer& p) { asm volatile("lgdt %0" ::"m"(p) : "memory"); }
 inline void lidt(const TablePointer& p) { asm volatile("lidt %0" ::"m"(p) : "memory"); }
 inline void ltr(u16 selector) { asm volatile("ltr %0" ::"r"(selector) : "memory"); }
+inline void lldt(u16 selector) { asm volatile("lldt %0" ::"r"(selector) : "memory"); }
 
 } // namespace cpu

@@ -37,6 +37,23 @@ inline void restore(const State& s)
     else asm volatile("frstor %0" ::"m"(s));
 }
 
-inline void reset() { asm volatile("fninit"); }
+// An image that holds nothing of anyone's, in the format restore() takes:
+// the control word fninit gives (0x37F), every register empty and zero,
+// no instruction or data pointers, MXCSR at its reset value (0x1F80).
+// fninit alone is not enough for a new user: it leaves the eight data
+// registers and XMM0-7 as the last user had them, and fxsave reads them out.
+inline void make_clean(State& s)
+{
+    for (u8& b : s.bytes) b = 0;
+    s.bytes[0] = 0x7F; // FCW, both formats
+    s.bytes[1] = 0x03;
+    if (features::cpu().fxsr) {
+        s.bytes[24] = 0x80; // MXCSR; the abridged tag word at 4 stays 0: all empty
+        s.bytes[25] = 0x1F;
+    } else {
+        s.bytes[8] = 0xFF; // fnsave's full tag word: 11b per register, all empty
+        s.bytes[9] = 0xFF;
+    }
+}
 
 } // namespace fpu

@@ -47,6 +47,10 @@ void install()
                  : "i"(SEL_HOST_CODE), "r"(SEL_HOST_DATA)
                  : "eax", "memory");
     cpu::ltr(SEL_TSS);
+    // A null LDT.  The CPU keeps its reset LDTR otherwise, a usable table at
+    // linear 0: a selector with TI set would then read its descriptor from
+    // whatever the current address space maps there, a guest's own memory.
+    cpu::lldt(0);
     cpu::lidt(idt_pointer);
 }
 

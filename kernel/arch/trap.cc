@@ -24,9 +24,13 @@ const char* const names[32] = {
     "x87 error", "alignment check", "machine check", "SIMD error", "virtualization", "control protection",
     "reserved", "reserved", "reserved", "reserved", "reserved", "reserved", "reserved", "reserved",
     "security", "reserved"};
+const char* const mnemonics[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#28", "#29", "#SX", "#31"};
 } // namespace
 
 const char* exception_name(u32 vector) { return vector < 32 ? names[vector] : "interrupt"; }
+const char* exception_mnemonic(u32 vector) { return vector < 32 ? mnemonics[vector] : "interrupt"; }
 
 u32 nmi_count() { return nmis; }
 void set_page_fault_hook(PageFaultHook hook) { page_fault_hook = hook; }

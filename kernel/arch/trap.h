@@ -14,7 +14,8 @@ struct Expected {
 };
 extern Expected expected;
 
-const char* exception_name(u32 vector);
+const char* exception_name(u32 vector);     // "page fault"
+const char* exception_mnemonic(u32 vector); // "#PF"
 
 // The vectors of the host's hardware interrupts: the PIC's 32-47, the APIC
 // timer and the APIC's spurious vector.  Guests can never `int` to them.

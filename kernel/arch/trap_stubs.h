@@ -5,7 +5,8 @@
  * Each stub is 16 bytes, so a table's gate for vector v points at its start
  * + 16 * v.  A stub makes every frame alike (a 0 where the CPU pushed no error
  * code), pushes its vector and jumps to `common`; with `nmi`, vector 2 jumps
- * there instead, untouched. */
+ * there instead, untouched; with `exception`, the CPU's exception vectors
+ * (0-31 but 2 and the hypercall's 0x1F) join `exception` instead of `common`. */
 #pragma once
 #include "arch/trap_stub_size.h"
 
@@ -18,13 +19,19 @@
     jmp \common
 .endm
 
-.macro trap_stubs common, nmi
+.macro trap_stubs common, nmi, exception
     .set vector, 0
     .rept 256
     .balign TRAP_STUB_SIZE
     .ifnb \nmi
     .if vector == 2
     jmp \nmi
+    .elseif (vector < 32) && (vector != 0x1F)
+    .ifnb \exception
+    trap_stub_body \exception
+    .else
+    trap_stub_body \common
+    .endif
     .else
     trap_stub_body \common
     .endif

@@ -76,7 +76,7 @@ bool loadable_data(const Descriptor* gdt, u32 selector)
 bool usable_code(const Descriptor* gdt, u32 selector, u32 eip)
 {
     u32 rpl = selector & 3;
-    if (rpl != 1 && rpl != 3) return false;
+    if (rpl == 0) return false; // ring 0 is the host's; a guest kernel may use 1 and 2
     const Descriptor* d = entry(gdt, selector);
     if (!d || !(d->type() & CODE)) return false;
     bool dpl_ok = (d->type() & CONFORMING) ? d->dpl() <= rpl : d->dpl() == rpl;

@@ -26,7 +26,7 @@ bool is_direct_trap(u32 vector, const Descriptor& gate, u32 syscall_vector);
 
 // Selectors, checked against a 32-entry GDT before the switcher loads them.
 bool loadable_data(const Descriptor* gdt, u32 selector);              // DS, ES, FS, GS (null is fine)
-bool usable_code(const Descriptor* gdt, u32 selector, u32 eip);       // CS, ring 1 or 3
+bool usable_code(const Descriptor* gdt, u32 selector, u32 eip);       // CS, ring 1, 2 or 3
 bool usable_stack(const Descriptor* gdt, u32 selector, u32 ring);     // SS for that ring
 
 } // namespace rules

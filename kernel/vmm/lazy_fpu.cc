@@ -7,6 +7,8 @@ namespace lazy_fpu {
 namespace {
 Guest* owner = nullptr; // whose state the FPU registers hold
 bool ts_on = true;      // the real CR0.TS, as last written
+fpu::State clean;       // what a new user starts from (made at first use)
+bool clean_made = false;
 
 void write_ts(bool on)
 {
@@ -25,8 +27,11 @@ Outcome device_not_available(Guest& g)
     write_ts(false);
     if (owner != &g) {
         if (owner) fpu::save(owner->fpu_state);
-        if (g.fpu_used) fpu::restore(g.fpu_state);
-        else fpu::reset();
+        if (!g.fpu_used && !clean_made) {
+            fpu::make_clean(clean);
+            clean_made = true;
+        }
+        fpu::restore(g.fpu_used ? g.fpu_state : clean);
         g.fpu_used = true;
         owner = &g;
     }

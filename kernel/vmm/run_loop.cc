@@ -68,6 +68,26 @@ Outcome handle_exit(Guest& g)
     return traps::reflect(g, vector, r.error);
 }
 
+// A fault of the switch itself (world_switch.S, switcher_fault): the CPU
+// refused part of the guest's state as the switcher loaded it.  The register
+// page is half popped, so there is no exit to handle, and the same state
+// would fail again: the guest ends, with the register and the fault named.
+Outcome switch_fault(Guest& g)
+{
+    const SwitchFault& f = g.state_page->fault;
+    const TrapFrame& r = g.regs(); // the slots at and above the faulting pop are intact
+    const char* what = switcher::reload_at(f.eip);
+    const char* fault = trap::exception_mnemonic(f.vector);
+    if (!what) return kill(g, "switcher: %s (error %x) at %x", fault, f.error, f.eip);
+    u32 selector = what[0] == 'G' ? r.gs : what[0] == 'F' ? r.fs : what[0] == 'E' ? r.es : r.ds;
+    if (what[0] != 'i') return kill(g, "switcher: fault loading %s (0x%x): %s", what, selector & 0xFFFF, fault);
+    // iret checks CS (and EIP against its limit), then SS: the error code
+    // names the selector it refused, when it was one of them.
+    bool stack = (f.error & 0xFFFC) && (f.error & 0xFFFC) == (r.ss & 0xFFFC);
+    return kill(g, "switcher: fault loading %s (0x%x) by iret to %x: %s (error %x)", stack ? "SS" : "CS",
+                (stack ? r.ss : r.cs) & 0xFFFF, r.eip, fault, f.error);
+}
+
 } // namespace
 
 void run_slice(Guest& g)
@@ -80,9 +100,13 @@ void run_slice(Guest& g)
         if (traps::deliver_interrupt(g) == Outcome::stop) return;
         switcher::enter();
         g.exits++;
-        if (g.state_page->nmi_notes) { // NMIs came in the middle of the switch
-            trap::note_nmis(g.state_page->nmi_notes);
-            g.state_page->nmi_notes = 0;
+        if (u32 notes = g.state_page->notes) { // NMIs, or a fault, in the middle of the switch
+            g.state_page->notes = 0;
+            trap::note_nmis(notes & ~SWITCH_FAULTED);
+            if (notes & SWITCH_FAULTED) {
+                (void)switch_fault(g);
+                return;
+            }
         }
         if (handle_exit(g) != Outcome::resume) return;
         if (scheduler::slice_over()) return;

@@ -14,7 +14,8 @@ namespace segments {
 void refresh(Guest& g)
 {
     const Descriptor* gdt = g.state_page->gdt;
-    g.kernel_code_limit = rules::usable_code(gdt, SEL_GUEST_CODE, 0) ? gdt[GDT_KERNEL_CODE].limit() : 0;
+    g.kernel_code_ok = rules::usable_code(gdt, SEL_GUEST_CODE, 0);
+    g.kernel_code_limit = gdt[GDT_KERNEL_CODE].limit();
     g.kernel_data_base = gdt[GDT_KERNEL_DATA].base();
     g.ring1_stack_ok = g.state_page->tss.ss1 && rules::usable_stack(gdt, g.state_page->tss.ss1, 1);
 }

@@ -20,12 +20,14 @@ Outcome deliver(Guest& g, u32 vector, u32 error, const Descriptor& gate)
     TrapFrame& r = g.regs();
     LguestData& d = g.data();
     u32 handler = descriptor::gate_offset(gate);
-    if (handler > g.kernel_code_limit)
+    if (!g.kernel_code_ok || handler > g.kernel_code_limit)
         return kill(g, "fault delivering trap %u (kernel code segment unusable)", vector);
 
-    // From ring 3 the frame goes on the ring-1 stack SET_STACK gave, and
-    // starts with the user's SS and ESP; from ring 1, on the current stack.
-    bool from_user = (r.cs & 3) == 3;
+    // From an outer ring (3, or 2 where a guest kernel made DPL 2 code) the
+    // frame goes on the ring-1 stack SET_STACK gave, and starts with the
+    // outer SS and ESP, as the CPU's privilege change would push them; from
+    // ring 1, on the current stack.
+    bool from_user = (r.cs & 3) != 1;
     u32 ss, esp;
     if (from_user) {
         if (!g.ring1_stack_ok) return kill(g, "fault delivering trap %u (no usable ring-1 stack)", vector);

@@ -371,9 +371,12 @@ TEST(DescriptorRules, UsableCodeGood)
     EXPECT_TRUE(rules::usable_code(t, sel(CONF_RX_1, 1), 0x1000));
     EXPECT_TRUE(rules::usable_code(t, sel(CONF_RX_1, 3), 0x1000)); // conforming: DPL <= RPL
     EXPECT_TRUE(rules::usable_code(t, sel(CONF_X_3, 3), 0x1000));
+    EXPECT_TRUE(rules::usable_code(t, sel(CODE_RX_2, 2), 0x1000)); // a guest kernel's ring 2
+    EXPECT_TRUE(rules::usable_code(t, sel(CONF_RX_1, 2), 0x1000));
+    EXPECT_FALSE(rules::usable_code(t, sel(CODE_RX_2, 1), 0x1000)); // DPL 2 code for ring 1
 }
 
-TEST(DescriptorRules, UsableCodeRefusesRings0And2)
+TEST(DescriptorRules, UsableCodeRefusesRing0)
 {
     Gdt g;
     const Descriptor* t = g.table();
@@ -381,8 +384,6 @@ TEST(DescriptorRules, UsableCodeRefusesRings0And2)
     EXPECT_FALSE(rules::usable_code(t, sel(GDT_KERNEL_CODE, 0), 0x1000)); // RPL 0
     EXPECT_FALSE(rules::usable_code(t, sel(CODE_RX_0, 0), 0x1000));
     EXPECT_FALSE(rules::usable_code(t, sel(CONF_RX_0, 0), 0x1000));
-    EXPECT_FALSE(rules::usable_code(t, sel(CODE_RX_2, 2), 0x1000)); // RPL 2
-    EXPECT_FALSE(rules::usable_code(t, sel(CONF_RX_1, 2), 0x1000));
     EXPECT_FALSE(rules::usable_code(t, sel(CODE_RX_0, 1), 0x1000)); // DPL 0 code for ring 1
 }
 
