@@ -2,6 +2,7 @@
 #include "power.h"
 #include "arch/cpu.h"
 #include "arch/ports.h"
+#include "console/log.h"
 #include "console/serial.h"
 
 namespace power {
@@ -14,7 +15,8 @@ void set_policy(OnExit p) { policy = p; }
 void finish(bool success)
 {
     cpu::disable_interrupts();
-    serial::drain(); // the last line must reach the wire before the machine goes
+    console::flush(); // the last line must reach the wire before the machine goes
+    serial::drain();
     if (policy == OnExit::poweroff) {
         port::out32(0xF4, success ? 0 : 1);
         for (const char* s = "Shutdown"; *s; s++) port::out8(0x8900, static_cast<u8>(*s));

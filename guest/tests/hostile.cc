@@ -1001,6 +1001,190 @@ void fpu_victim()
     if (good == 25) ok("25 rounds of FPU use, no #MF from the other guest's state");
 }
 
+// ============================================================================
+// The LDT (issue: a guest could load segment registers from a descriptor it
+// planted in its own memory, through the CPU's reset LDTR, and make the
+// switcher fault on the way back in).  The host's LDTR is null, so each load
+// of an LDT selector raises #GP with the selector, its RPL bits cleared.
+// ============================================================================
+constexpr u32 LDT_SELECTOR = 0x80DD; // index 0x101B, TI, RPL 1: a descriptor at linear 0x80D8
+void plant_ldt_descriptor()
+{
+    Descriptor d = segment(0, 0xFFFFFFFF, descriptor::TYPE_DATA_RW | descriptor::TYPE_ACCESSED, 1);
+    auto* slot = reinterpret_cast<volatile u32*>((LDT_SELECTOR & ~7u));
+    slot[0] = d.low;
+    slot[1] = d.high;
+}
+void ldt_ds()
+{
+    plant_ldt_descriptor();
+    RUNG_PROBE("movl %[s], %%eax", "movl %%eax, %%ds", "movl $0x69, %%eax; movl %%eax, %%ds", [s] "i"(LDT_SELECTOR));
+    expect_fault("DS loaded with LDT selector 0x80dd over a planted descriptor", 13, LDT_SELECTOR & ~3u);
+}
+void ldt_es()
+{
+    plant_ldt_descriptor();
+    RUNG_PROBE("movl %[s], %%eax", "movl %%eax, %%es", "movl $0x69, %%eax; movl %%eax, %%es", [s] "i"(LDT_SELECTOR));
+    expect_fault("ES loaded with LDT selector 0x80dd over a planted descriptor", 13, LDT_SELECTOR & ~3u);
+}
+void ldt_fs()
+{
+    plant_ldt_descriptor();
+    RUNG_PROBE("movl %[s], %%eax", "movl %%eax, %%fs", "xorl %%eax, %%eax; movl %%eax, %%fs", [s] "i"(LDT_SELECTOR));
+    expect_fault("FS loaded with LDT selector 0x80dd over a planted descriptor", 13, LDT_SELECTOR & ~3u);
+}
+void ldt_gs()
+{
+    plant_ldt_descriptor();
+    RUNG_PROBE("movl %[s], %%eax", "movl %%eax, %%gs", "xorl %%eax, %%eax; movl %%eax, %%gs", [s] "i"(LDT_SELECTOR));
+    expect_fault("GS loaded with LDT selector 0x80dd over a planted descriptor", 13, LDT_SELECTOR & ~3u);
+    // The issue's sequence: a FLUSH_TLB right after (the switcher's pop of GS
+    // faulted on the planted page once it was no longer mapped).
+    rung::hypercall(hcall::FLUSH_TLB, 1);
+    ok("FLUSH_TLB after the refused load came back");
+}
+void ldt_ss()
+{
+    plant_ldt_descriptor();
+    RUNG_PROBE("movl %[s], %%eax", "movl %%eax, %%ss", "", [s] "i"(LDT_SELECTOR));
+    expect_fault("SS loaded with LDT selector 0x80dd over a planted descriptor", 13, LDT_SELECTOR & ~3u);
+}
+
+// ============================================================================
+// Traps into an unusable kernel code segment, and from ring 2 (issue: both
+// made the switcher's iret fault, and the host replayed the last exit
+// forever with its interrupts off).
+// ============================================================================
+// Entry 12 not present, the guest running on another ring-1 code segment,
+// and the #UD gate's handler at offset 0: the host must refuse the frame
+// before its iret to 0x61, even though offset 0 is within any limit.
+void gate_offset0()
+{
+    leave_kernel_code();
+    rung::hypercall(hcall::LOAD_IDT_ENTRY, 6, 0x61u << 16, 0x0000AE00); // present, DPL 1, interrupt, offset 0
+    asm volatile("ud2");
+}
+
+// Ring 2: DPL 2 code (0x92) and data (0x9A); a #UD there goes through an
+// interrupt gate to ring 1, on the SET_STACK stack, with the ring-2 SS:ESP
+// on the frame, exactly as the CPU delivers it.
+extern "C" {
+void hostile_call_ring2(u32 stack_top);
+extern char hostile_ring2_ud[];
+}
+asm(".text\n"
+    "hostile_call_ring2:\n\t"
+    "pushl %ebp; pushl %ebx; pushl %esi; pushl %edi\n\t"
+    "movl %ds, %eax; pushl %eax; movl %es, %eax; pushl %eax\n\t"
+    "movl %fs, %eax; pushl %eax; movl %gs, %eax; pushl %eax\n\t"
+    "movl %esp, rung_user_saved_esp\n\t"
+    "movl 36(%esp), %edx\n\t"
+    "pushl $0x9A; pushl %edx; pushl $0x202; pushl $0x92; pushl $1f\n\t"
+    "iret\n"
+    "1:\tmovl $0x9A, %eax; movl %eax, %ds; movl %eax, %es\n"
+    "hostile_ring2_ud:\n\t"
+    "ud2\n");
+extern "C" char rung_user_resume[];
+alignas(4096) u8 ring2_stack[4096];
+rung::GuestFrame ring2_seen;
+u32 ring2_handler_frame;
+void on_ring2_ud(rung::GuestFrame& f)
+{
+    ring2_seen = f;
+    ring2_handler_frame = reinterpret_cast<u32>(&f);
+    f.eip = reinterpret_cast<u32>(rung_user_resume); // back to ring 1, as call_user comes back
+    f.cs = 0x61;
+}
+void ring2_trap()
+{
+    load_gdt(18, segment(0, 0xFFFFFFFF, descriptor::TYPE_CODE_RX, 2));
+    load_gdt(19, segment(0, 0xFFFFFFFF, descriptor::TYPE_DATA_RW, 2));
+    rung::set_trap_handler(6, on_ring2_ud);
+    u32 top = reinterpret_cast<u32>(ring2_stack + sizeof ring2_stack);
+    hostile_call_ring2(top);
+    const rung::GuestFrame& f = ring2_seen;
+    u32 stack = reinterpret_cast<u32>(ring2_stack);
+    if ((f.cs & 0xFFFF) != 0x92 || (f.ss & 0xFFFF) != 0x9A || f.esp != top || f.eip != reinterpret_cast<u32>(hostile_ring2_ud))
+        test::fail("ring-2 #UD frame: CS %x SS %x ESP %x EIP %x", f.cs, f.ss, f.esp, f.eip);
+    else if (ring2_handler_frame >= stack && ring2_handler_frame < top)
+        test::fail("the ring-1 handler ran on the ring-2 stack (frame at %x)", ring2_handler_frame);
+    else
+        ok("#UD from ring 2 came to ring 1 on the SET_STACK stack with the ring-2 SS:ESP");
+}
+
+// ============================================================================
+// FPU state of another guest (issue: fninit clears neither the x87 data
+// registers nor XMM0-7, so a guest whose first FPU instruction was fxsave
+// read another's).  fpu_secret fills them and sleeps; fpu_snoop's first FPU
+// instruction saves the whole state and finds nothing but zeros.
+// ============================================================================
+bool cpu_has_fxsr()
+{
+    u32 before, after;
+    asm volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl; pushfl; popl %1; pushl %0; popfl"
+                 : "=&r"(before), "=&r"(after));
+    if (!((before ^ after) & 0x200000)) return false;
+    u32 a = 1, b, c, d;
+    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    return (d & (1u << 25)) && (d & (1u << 24)); // SSE and FXSR
+}
+alignas(16) u8 fpu_image[512];
+void fpu_secret()
+{
+    rung::set_trap_handler(32, on_tick);
+    for (u32 i = 0; i < 512; i++) fpu_image[i] = 0xA5;
+    asm volatile("fninit; fldpi; fldpi; fldpi; fldpi; fldpi; fldpi; fldpi; fldpi" ::: "memory");
+    if (cpu_has_fxsr())
+        asm volatile("movups (%0), %%xmm0; movups (%0), %%xmm1; movups (%0), %%xmm2; movups (%0), %%xmm3\n\t"
+                     "movups (%0), %%xmm4; movups (%0), %%xmm5; movups (%0), %%xmm6; movups (%0), %%xmm7"
+                     ::"r"(fpu_image) : "memory");
+    for (u32 i = 0; i < 40; i++) sleep_ms(5); // the snooper looks meanwhile
+    ok("FPU registers filled while another guest looked");
+}
+void fpu_snoop()
+{
+    rung::set_trap_handler(32, on_tick);
+    sleep_ms(40); // after the secret's guest has filled its registers
+    for (u32 i = 0; i < 512; i++) fpu_image[i] = 0xEE;
+    bool fx = cpu_has_fxsr();
+    // The first FPU instruction of this guest's life.
+    if (fx) asm volatile("fxsave %0" : "=m"(fpu_image));
+    else asm volatile("fnsave %0" : "=m"(fpu_image));
+    // The x87 registers: 8 of 10 bytes, at 32 in slots of 16 (fxsave) or
+    // packed at 28 (fnsave); XMM0-7: 8 of 16 bytes at 160.  The fill byte
+    // shows what the instruction did not write (fxsave's reserved bytes).
+    for (u32 r = 0; r < 8; r++)
+        for (u32 i = 0; i < (fx ? 26u : 10u); i++) {
+            u32 at = fx ? (i < 10 ? 32 + 16 * r + i : 160 + 16 * r + (i - 10)) : 28 + 10 * r + i;
+            if (fpu_image[at] != 0) {
+                test::fail("a new FPU user's %s image has %02x at byte %u: another guest's state",
+                           fx ? "fxsave" : "fnsave", fpu_image[at], at);
+                return;
+            }
+        }
+    ok(fx ? "the first fxsave of a life shows empty x87 and XMM registers"
+          : "the first fnsave of a life shows empty x87 registers");
+}
+
+// A console flood in one exit (issue: 1 MiB of console text written inside
+// one FLUSH_ASYNC kept every other guest off the CPU for seconds): 64
+// CONSOLE_WRITEs of 4096 bytes of 0xFF on the ring, one FLUSH_ASYNC.  The
+// host takes what fits in this guest's share of its output queue and makes
+// the call wait for the rest; the witness runs meanwhile, and the host's
+// longest slice stays within a few ticks (the case checks it).
+alignas(4096) u8 flood_bytes[4096];
+void flood_ring()
+{
+    for (u8& b : flood_bytes) b = 0xFF;
+    for (u32 i = 0; i < ASYNC_SLOTS; i++) rung::queue_async(hcall::CONSOLE_WRITE, rung::address_of(flood_bytes), 4096);
+    rung::hypercall(hcall::FLUSH_ASYNC);
+    u32 done = 0;
+    for (u32 i = 0; i < ASYNC_SLOTS; i++) done += rung::lguest_data.hcall_status[i] == ASYNC_FREE;
+    rung::print("\n");
+    if (done != ASYNC_SLOTS) test::fail("%u of %u queued writes done after FLUSH_ASYNC", done, ASYNC_SLOTS);
+    else ok("64 queued writes of 4096 bytes done by one FLUSH_ASYNC");
+}
+
 // Console and SHUTDOWN text cannot forge host lines: every console line gets
 // the guest's prefix, control bytes are escaped.
 void forge_line()
@@ -1314,6 +1498,16 @@ const Attack attacks[] = {
     {"code_gone", Setup::full, Ends::kill, code_gone},
     {"fpu_poison", Setup::full, Ends::verdict, fpu_poison},
     {"fpu_victim", Setup::full, Ends::verdict, fpu_victim},
+    {"ldt_ds", Setup::full, Ends::verdict, ldt_ds},
+    {"ldt_es", Setup::full, Ends::verdict, ldt_es},
+    {"ldt_fs", Setup::full, Ends::verdict, ldt_fs},
+    {"ldt_gs", Setup::full, Ends::verdict, ldt_gs},
+    {"ldt_ss", Setup::full, Ends::verdict, ldt_ss},
+    {"gate_offset0", Setup::full, Ends::kill, gate_offset0},
+    {"ring2_trap", Setup::full, Ends::verdict, ring2_trap},
+    {"fpu_secret", Setup::full, Ends::verdict, fpu_secret},
+    {"fpu_snoop", Setup::full, Ends::verdict, fpu_snoop},
+    {"flood_ring", Setup::init, Ends::verdict, flood_ring},
     {"forge_line", Setup::init, Ends::verdict, forge_line},
     {"forge_shut", Setup::init, Ends::kill, forge_shut},
     {"forge_long", Setup::init, Ends::kill, forge_long},

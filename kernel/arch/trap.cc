@@ -7,6 +7,7 @@
 #include "arch/lapic.h"
 #include "arch/pic.h"
 #include "console/log.h"
+#include "console/serial.h"
 #include "lib/panic.h"
 #include "power.h"
 
@@ -51,6 +52,7 @@ void dispatch_interrupt(u32 vector)
     if (irq >= 16) return; // the APIC's spurious vector, or nothing of ours: no EOI
     if (pic::is_spurious(irq)) return;
     if (irq == 0) clock::on_pit_interrupt();
+    if (irq == serial::IRQ) console::on_interrupt();
     pic::end_of_interrupt(irq);
 }
 

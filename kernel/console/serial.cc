@@ -6,10 +6,11 @@ namespace serial {
 namespace {
 
 constexpr u16 COM1 = 0x3F8;
-constexpr u16 DATA = COM1 + 0, IER = COM1 + 1, FCR = COM1 + 2, LCR = COM1 + 3, MCR = COM1 + 4,
-              LSR = COM1 + 5, SCRATCH = COM1 + 7;
-constexpr u8 LSR_THRE = 1 << 5, LSR_TEMT = 1 << 6;
+constexpr u16 DATA = COM1 + 0, IER = COM1 + 1, FCR = COM1 + 2, IIR = COM1 + 2, LCR = COM1 + 3,
+              MCR = COM1 + 4, LSR = COM1 + 5, SCRATCH = COM1 + 7;
+constexpr u8 LSR_THRE = 1 << 5, LSR_TEMT = 1 << 6, IER_THRI = 1 << 1, IIR_FIFOS = 0xC0;
 bool found = false;
+u32 depth = 1;
 
 } // namespace
 
@@ -24,7 +25,9 @@ void init()
     port::out8(IER, 0);
     port::out8(LCR, 0x03);  // 8 bits, no parity, 1 stop bit
     port::out8(FCR, 0x07);  // FIFOs on and cleared
-    port::out8(MCR, 0x03);  // DTR, RTS
+    // A 16550A says so in the top bits of IIR; an 8250 or a 16450 has none.
+    depth = (port::in8(IIR) & IIR_FIFOS) == IIR_FIFOS ? 16 : 1;
+    port::out8(MCR, 0x0B);  // DTR, RTS, and OUT2, which gates the IRQ line on a PC
     found = true;
 }
 
@@ -37,6 +40,21 @@ void write_byte(u8 byte)
     for (u32 spins = 0; !(port::in8(LSR) & LSR_THRE) && spins < 1000000; spins++) {
     }
     port::out8(DATA, byte);
+}
+
+bool transmitter_empty() { return !found || (port::in8(LSR) & LSR_THRE); }
+u32 fifo_depth() { return depth; }
+void write_unchecked(u8 byte)
+{
+    if (found) port::out8(DATA, byte);
+}
+void set_transmit_interrupt(bool on)
+{
+    if (found) port::out8(IER, on ? IER_THRI : 0);
+}
+void acknowledge()
+{
+    if (found) (void)port::in8(IIR);
 }
 
 void drain()

@@ -9,7 +9,10 @@
 #include "vmm/guest_options.h"
 #include "vmm/shadow.h"
 
-enum class GuestState { unused, runnable, halted, dead };
+// waiting: inside a hypercall that cannot finish yet (a CONSOLE_WRITE over
+// its share of the output queue); the host finishes it before the guest runs.
+// restarting: its memory is being zeroed for the next life, a step a turn.
+enum class GuestState { unused, runnable, halted, waiting, restarting, dead };
 
 // What a handler decided about the guest that trapped.
 enum class [[nodiscard]] Outcome {
@@ -31,6 +34,7 @@ struct Guest {
     // Guest-physical 0 is host-physical memory_base; memory is contiguous.
     u32 memory_base = 0;
     u32 memory_size = 0;
+    u32 zeroed = 0; // bytes of memory zeroed so far for the next life (restarts)
 
     RegsPage* regs_page = nullptr;   // host (identity) addresses of its pages
     StatePage* state_page = nullptr;
@@ -51,6 +55,8 @@ struct Guest {
     u32 kernel_data_base = 0;        // of selector 0x69, the usual ring-1 stack
     bool ring1_stack_ok = false;     // SET_STACK's SS:ESP can take a frame
     u32 fault_address = 0;           // of the #PF being reflected
+    bool call_waited = false;        // finish the hypercall that waited before running on
+    u32 console_done = 0;            // bytes of a waiting CONSOLE_WRITE already taken
     bool virtual_ts = false;         // the guest's CR0.TS
     bool fpu_used = false;           // fpu_state holds something of its own
     fpu::State fpu_state;

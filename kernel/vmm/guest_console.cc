@@ -28,37 +28,47 @@ u32 GuestConsole::escape(const u8* bytes, u32 length, char* out)
     return n;
 }
 
-void GuestConsole::emit(const char* name)
+namespace {
+// "[" NAME "] " text "\n": the longest a line can be on the wire.
+constexpr u32 NAME_MAX = 15, LINE_BYTES_MAX = NAME_MAX + 3 + GuestConsole::LINE_MAX * 4 + 1;
+static_assert(LINE_BYTES_MAX <= console::GUEST_SHARE, "a whole line always fits in a share");
+} // namespace
+
+bool GuestConsole::emit(const char* name, bool force)
 {
-    char out[LINE_MAX * 4 + 1];
-    escape(line_, length_, out);
-    console::print("[%s] %s\n", name, out);
+    char out[LINE_BYTES_MAX + 1];
+    u32 n = 0;
+    out[n++] = '[';
+    for (u32 i = 0; name[i] && i < NAME_MAX; i++) out[n++] = name[i];
+    out[n++] = ']';
+    out[n++] = ' ';
+    n += escape(line_, length_, out + n);
+    out[n++] = '\n';
+    if (!console::write_line(owner_, out, n, force)) return false;
     emitted += length_;
     length_ = 0;
+    return true;
 }
 
-void GuestConsole::write(const char* name, const u8* bytes, u32 length)
+u32 GuestConsole::write(const char* name, const u8* bytes, u32 length)
 {
-    accepted += length;
-    for (u32 i = 0; i < length; i++) {
+    u32 i = 0;
+    for (; i < length; i++) {
         if (bytes[i] == '\n') {
+            if (!emit(name, false)) break; // this newline again, once there is room
             emitted++; // the newline itself is delivered as the line's end
-            // A line of exactly 256 bytes went out when it filled: its
-            // newline adds no empty line.
-            if (length_ || !split_) emit(name);
-            split_ = false;
             continue;
         }
+        if (length_ == LINE_MAX && !emit(name, false)) break;
         line_[length_++] = bytes[i];
-        split_ = false;
-        if (length_ == LINE_MAX) {
-            emit(name);
-            split_ = true;
-        }
     }
+    accepted += i;
+    return i;
 }
+
+bool GuestConsole::has_room() const { return console::accepts(owner_, LINE_BYTES_MAX); }
 
 void GuestConsole::flush(const char* name)
 {
-    if (length_) emit(name);
+    if (length_) (void)emit(name, true);
 }

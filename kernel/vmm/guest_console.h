@@ -2,7 +2,9 @@
 // a line and a whole line goes out at once as "[NAME] text", so lines of
 // different guests never mix.  A line longer than 256 bytes is split; bytes
 // that are not printable ASCII are shown as \xHH so a guest cannot disturb
-// the console a script reads.
+// the console a script reads.  Lines go to the host's output queue, where a
+// guest may hold only its share (console/log.h): write() takes what fits
+// and says how much, and the caller makes the guest wait for the rest.
 #pragma once
 #include "lib/types.h"
 
@@ -10,13 +12,15 @@ class GuestConsole {
 public:
     static constexpr u32 LINE_MAX = 256;
 
-    void write(const char* name, const u8* bytes, u32 length);
-    void flush(const char* name); // a partial line goes out as a line
-    void reset()
-    {
-        length_ = 0;
-        split_ = false;
-    }
+    // The owner the output queue charges this console's lines to.
+    void set_owner(u32 owner) { owner_ = owner; }
+    // Takes bytes until a finished line does not fit in the guest's share of
+    // the output queue; returns how many it took (all of them, usually).
+    u32 write(const char* name, const u8* bytes, u32 length);
+    // True when a whole line would fit again: a writer that waited may go on.
+    bool has_room() const;
+    void flush(const char* name); // a partial line goes out as a line, share or not
+    void reset() { length_ = 0; }
 
     // Guest bytes as the console shows them: printable ASCII and tabs as they
     // are, every other byte (a backslash too, so "\xHH" is never ambiguous)
@@ -27,8 +31,8 @@ public:
     static u64 bytes_emitted();  // every guest byte that reached the console
 
 private:
-    void emit(const char* name);
+    bool emit(const char* name, bool force);
     u8 line_[LINE_MAX];
-    u32 length_ = 0;
-    bool split_ = false; // the last line went out full: a newline right after ends it
+    u32 length_ = 0; // a full line waits for the next byte: a newline then ends it, adding no empty line
+    u32 owner_ = 0;
 };

@@ -2,6 +2,7 @@
 // (or is rejected with a reason), the scheduler runs them until none is
 // left, and the final line tells the story in numbers.
 #include "vmm/host.h"
+#include "arch/clock.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "boot/physical_memory.h"
@@ -51,6 +52,7 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
         }
         console::stable("guest %s started: mem=%u KiB entry=0x%x", g.name(), g.memory_size / 1024,
                         g.regs().eip);
+        g.console.set_owner(created);
         created++;
     }
     totals.ran = created;
@@ -60,13 +62,29 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
     // switcher must never be entered with them on.
     cpu::disable_interrupts();
     scheduler::init(guests, created);
-    while (Guest* g = scheduler::next()) run_loop::run_slice(*g);
+    console::start_queue();
+    // The longest time one guest kept the CPU from all the others: a slice
+    // ends at the first exit after the 10 ms tick, so it is bounded by the
+    // longest exit (hypercalls, restarts) plus a tick.
+    u64 longest = 0;
+    const char* longest_by = "";
+    while (Guest* g = scheduler::next()) {
+        u64 start = clock::uptime_ns();
+        run_loop::run_slice(*g);
+        u64 took = clock::uptime_ns() - start;
+        if (took > longest) {
+            longest = took;
+            longest_by = g->name();
+        }
+    }
 
     for (u32 i = 0; i < created; i++) {
         if (guests[i].powered_off) totals.powered_off++;
         if (guests[i].killed) totals.killed++;
     }
     if (trap::nmi_count()) console::info("NMIs: %u, all taken by the host", trap::nmi_count());
+    console::info("scheduler: longest slice %llu us (guest %s), tick %llu us", longest / 1000, longest_by,
+                  clock::TICK_NS / 1000);
     console::info("console: %llu bytes accepted from guests, %llu printed", GuestConsole::bytes_accepted(),
                   GuestConsole::bytes_emitted());
     console::stable("all guests finished: %u powered off, %u killed, %u rejected", totals.powered_off,

@@ -46,7 +46,16 @@ Outcome console_write(Guest& g, u32 gpa, u32 length, u32* result)
         return kill(g, "CONSOLE_WRITE: length %u is over %u", length, hcall::CONSOLE_WRITE_MAX);
     if (!g.range_ok(gpa, length))
         return kill(g, "CONSOLE_WRITE: bytes at %x+%u are outside guest memory", gpa, length);
-    g.console.write(g.name(), g.host_address(gpa), length);
+    // What does not fit in the guest's share of the output queue waits: the
+    // call does not return until the UART has taken enough (scheduler.cc).
+    u32 done = g.console_done + g.console.write(g.name(), g.host_address(gpa) + g.console_done,
+                                                  length - g.console_done);
+    if (done < length) {
+        g.console_done = done;
+        g.state = GuestState::waiting;
+        return Outcome::yield;
+    }
+    g.console_done = 0;
     if (trace_exits) console::print("rung: exits: %s %u\n", g.name(), g.exits);
     *result = length;
     return Outcome::resume;
@@ -96,15 +105,19 @@ Outcome call(Guest& g, const Call& c, u32* result);
 
 // The asynchronous ring: each queued call under the same rules.  A FLUSH_ASYNC
 // inside the ring has nothing to do; a queued HALT marks the guest halted
-// and the rest still runs.
+// and the rest still runs; a call that must wait stays queued, and the ring
+// goes on from it when the guest's hypercall is finished (run_loop.cc).
 Outcome drain_async(Guest& g)
 {
-    bool alive = drain_async_ring(g.data(), g.async_next, [&g](const AsyncCall& a) {
+    bool went_on = drain_async_ring(g.data(), g.async_next, [&g](const AsyncCall& a) {
         if (a.arg0 == hcall::FLUSH_ASYNC) return true;
         u32 ignored = 0;
-        return call(g, FromRing{a}, &ignored) != Outcome::stop;
+        return call(g, FromRing{a}, &ignored) != Outcome::stop && g.state != GuestState::waiting;
     });
-    return alive ? Outcome::resume : Outcome::stop;
+    if (went_on) return Outcome::resume;
+    if (g.state != GuestState::waiting) return Outcome::stop;
+    g.async_next = (g.async_next + ASYNC_SLOTS - 1) % ASYNC_SLOTS; // back onto the waiting slot
+    return Outcome::yield;
 }
 
 template <typename Call>
@@ -159,8 +172,10 @@ Outcome call(Guest& g, const Call& c, u32* result)
 Outcome handle(Guest& g)
 {
     TrapFrame& r = g.regs();
-    if (g.initialized && g.data().hcall_status[g.async_next] == ASYNC_QUEUED && drain_async(g) == Outcome::stop)
-        return Outcome::stop;
+    if (g.initialized && g.data().hcall_status[g.async_next] == ASYNC_QUEUED) {
+        Outcome ring = drain_async(g);
+        if (ring != Outcome::resume) return ring; // ended, or waits before the call in EAX runs
+    }
     Outcome o = call(g, FromRegisters{r}, &r.eax);
     if (o == Outcome::resume && g.state == GuestState::halted) return Outcome::yield;
     return o;

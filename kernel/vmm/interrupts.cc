@@ -41,7 +41,8 @@ void expire(Guest* guests, u32 count)
         Guest& g = guests[i];
         if (g.timer_deadline && g.timer_deadline <= now) {
             g.timer_deadline = 0;
-            if (g.state == GuestState::runnable || g.state == GuestState::halted) virtual_irq::raise(g, 0);
+            if (g.state == GuestState::runnable || g.state == GuestState::halted || g.state == GuestState::waiting)
+                virtual_irq::raise(g, 0);
         }
     }
     rearm();

@@ -18,18 +18,28 @@ void restart_or_end(Guest& g, bool restart)
     g.exits = g.hypercalls = g.page_faults = g.interrupts = 0;
     if (restart) {
         g.boot_count++;
-        char error[96];
-        if (loader::boot(g, error, sizeof error)) return;
-        // The image was checked at creation; only memory could fail now.
-        console::stable("guest %s killed: restart failed: %s", g.name(), error);
-        g.killed = true;
-        g.powered_off = false;
+        g.zeroed = 0;
+        g.state = GuestState::restarting; // restart_step() goes on from here
+        return;
     }
     g.state = GuestState::dead;
     loader::destroy(g);
 }
 
 } // namespace
+
+void restart_step(Guest& g)
+{
+    if (!loader::zero_step(g)) return;
+    char error[96];
+    if (loader::boot(g, error, sizeof error)) return;
+    // The image was checked at creation; only memory could fail now.
+    console::stable("guest %s killed: restart failed: %s", g.name(), error);
+    g.killed = true;
+    g.powered_off = false;
+    g.state = GuestState::dead;
+    loader::destroy(g);
+}
 
 Totals& totals() { return counts; }
 

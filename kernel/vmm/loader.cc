@@ -73,7 +73,8 @@ bool boot(Guest& g, char* error, usize error_size)
     if (!parse_elf(g.image, g.image_size, g.memory_size, elf, error, error_size)) return false;
 
     u8* memory = g.host_address(0);
-    memset(memory, 0, g.memory_size);
+    memset(memory + g.zeroed, 0, g.memory_size - g.zeroed);
+    g.zeroed = 0; // for the next life
     for (u32 i = 0; i < elf.count; i++) {
         const ElfSegment& s = elf.segments[i];
         memcpy(memory + s.address, g.image + s.file_offset, s.file_size);
@@ -126,6 +127,8 @@ bool boot(Guest& g, char* error, usize error_size)
     g.pending_irqs = 0;
     g.timer_deadline = 0;
     g.console.reset();
+    g.call_waited = false;
+    g.console_done = 0;
     g.mmu.flush_all();
     g.mmu.set_kernel_address(0);
     if (!g.mmu.switch_to(directory)) {
@@ -150,6 +153,15 @@ bool boot(Guest& g, char* error, usize error_size)
     g.state = GuestState::runnable;
     g.powered_off = g.killed = false;
     return true;
+}
+
+bool zero_step(Guest& g)
+{
+    constexpr u32 STEP = 256u << 10; // a few milliseconds even on an i486
+    u32 n = g.memory_size - g.zeroed < STEP ? g.memory_size - g.zeroed : STEP;
+    memset(g.host_address(g.zeroed), 0, n);
+    g.zeroed += n;
+    return g.zeroed == g.memory_size;
 }
 
 void destroy(Guest& g)

@@ -10,8 +10,14 @@ bool create(Guest& guest, u32 id, const u8* image, u32 size, const char* module_
             char* error, usize error_size);
 
 // Loads the image afresh into the guest's memory and sets the entry state:
-// the start of every life, the first and each restart.
+// the start of every life, the first and each restart.  It zeroes whatever
+// zero_step() has not zeroed yet.
 bool boot(Guest& guest, char* error, usize error_size);
+
+// A restart zeroes the old life's memory a step at a time, one step per
+// turn of the scheduler (lifecycle.cc), because zeroing 16 MiB at once is
+// tens of milliseconds every other guest would wait.  True when all is zero.
+bool zero_step(Guest& guest);
 
 // Gives every page and frame back to the host.
 void destroy(Guest& guest);

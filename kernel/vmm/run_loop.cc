@@ -22,6 +22,7 @@
 #include "switcher/switcher.h"
 #include "vmm/hypercalls.h"
 #include "vmm/lazy_fpu.h"
+#include "vmm/lifecycle.h"
 #include "vmm/scheduler.h"
 #include "vmm/traps.h"
 
@@ -92,10 +93,16 @@ Outcome switch_fault(Guest& g)
 
 void run_slice(Guest& g)
 {
+    if (g.state == GuestState::restarting) return lifecycle::restart_step(g);
+
     // The guest's register and state pages go behind 0xFFC02000 and
     // 0xFFC03000 in the host's own mapping of the switcher.
     switcher::make_current(reinterpret_cast<u32>(g.regs_page), reinterpret_cast<u32>(g.state_page));
     lazy_fpu::prepare(g);
+    if (g.call_waited) { // the hypercall it was in waited for room: finish it first
+        g.call_waited = false;
+        if (hypercalls::handle(g) != Outcome::resume) return;
+    }
     for (;;) {
         if (traps::deliver_interrupt(g) == Outcome::stop) return;
         switcher::enter();

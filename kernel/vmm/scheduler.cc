@@ -2,6 +2,7 @@
 #include "vmm/scheduler.h"
 #include "arch/cpu.h"
 #include "arch/clock.h"
+#include "console/log.h"
 #include "vmm/interrupts.h"
 
 namespace scheduler {
@@ -11,7 +12,11 @@ Guest* all = nullptr;
 u32 count = 0;
 u32 last = 0;
 
-void on_tick() { slice_expired = true; }
+void on_tick()
+{
+    slice_expired = true;
+    console::pump(); // the UART's interrupt does most; this catches one that was lost
+}
 void on_alarm() { virtual_timer::expire(all, count); }
 
 } // namespace
@@ -40,11 +45,16 @@ Guest* next()
         for (u32 step = 1; step <= count; step++) {
             Guest& g = all[(last + step) % count];
             if (g.state == GuestState::halted && virtual_irq::wakes(g)) g.state = GuestState::runnable;
-            if (g.state == GuestState::runnable) {
+            if (g.state == GuestState::waiting && g.console.has_room()) {
+                g.state = GuestState::runnable;
+                g.call_waited = true;
+            }
+            if (g.state == GuestState::runnable || g.state == GuestState::restarting) {
                 last = (last + step) % count;
                 slice_expired = false;
                 return &g;
             }
+            if (g.state == GuestState::waiting) alive = true; // the UART will make room
             if (g.state == GuestState::halted) {
                 if (!virtual_timer::armed(g) && !virtual_irq::could_wake(g)) {
                     // Nothing will ever wake it: a hang, so end it clearly.
@@ -60,6 +70,7 @@ Guest* next()
         }
         if (!alive) return nullptr;
         // Everyone sleeps: wait for the next interrupt with the CPU halted.
+        console::pump();
         cpu::enable_interrupts_and_halt();
         cpu::disable_interrupts();
     }
