@@ -419,19 +419,25 @@ def unit_tests(path, counts):
         f.write(err.encode())
     lines = read_lines(log)
     ran = [l[12:].strip() for l in lines if l.startswith("[ RUN      ]")]
-    done = re.compile(r"^\[ +(OK|FAILED) +\] (.*?)(, where .*)? \(\d+ ms\)$")
+    done = re.compile(r"^\[ +(OK|FAILED|SKIPPED) +\] (.*?)(, where .*)? \(\d+ ms\)$")
     results = {m.group(2): m.group(1) for m in map(done.match, lines) if m}
     passed = sum(1 for t in ran if results.get(t) == "OK")
+    skipped = [t for t in ran if results.get(t) == "SKIPPED"]
     for test in ran:
-        if results.get(test) != "OK":
+        if results.get(test) not in ("OK", "SKIPPED"):
             print("FAIL: unit %s%s" % (test, "" if test in results else ": crashed"))
-    failed = len(ran) - passed
+    for test in skipped:  # GTEST_SKIP's reason is the line before its SKIPPED line
+        i = lines.index(next(l for l in lines if l.startswith("[  SKIPPED ] " + test)))
+        print("SKIP: unit %s: %s" % (test, lines[i - 1].strip() if i else "skipped"))
+    failed = len(ran) - passed - len(skipped)
     if not ran or (status != 0 and not failed):
         print("FAIL: unit: %s exited with status %s after %d tests" % (path, status, len(ran)))
         failed += 1
-    print("unit: %d passed, %d failed (log %s)" % (passed, len(ran) - passed, rel(log)))
+    print("unit: %d passed, %d failed, %d skipped (log %s)" % (passed, len(ran) - passed - len(skipped),
+                                                             len(skipped), rel(log)))
     counts["PASS"] += passed
     counts["FAIL"] += failed
+    counts["SKIP"] += len(skipped)
 
 
 # ---- Bochs, by hand ---------------------------------------------------------
