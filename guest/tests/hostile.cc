@@ -1185,6 +1185,12 @@ void flood_ring()
     else ok("64 queued writes of 4096 bytes done by one FLUSH_ASYNC");
 }
 
+// The switcher's last line of defence, with the host's help (kernel option
+// inject_switch_faults, vmm/fault_injection.h): after this SEND_INTERRUPTS
+// the host has broken the saved register the guest's name ends with, and
+// the switcher's reload of it must fault and end the guest.
+void inject() { rung::hypercall(hcall::SEND_INTERRUPTS); }
+
 // Console and SHUTDOWN text cannot forge host lines: every console line gets
 // the guest's prefix, control bytes are escaped.
 void forge_line()
@@ -1508,6 +1514,12 @@ const Attack attacks[] = {
     {"fpu_secret", Setup::full, Ends::verdict, fpu_secret},
     {"fpu_snoop", Setup::full, Ends::verdict, fpu_snoop},
     {"flood_ring", Setup::init, Ends::verdict, flood_ring},
+    {"inject_gs", Setup::full, Ends::kill, inject},
+    {"inject_fs", Setup::full, Ends::kill, inject},
+    {"inject_es", Setup::full, Ends::kill, inject},
+    {"inject_ds", Setup::full, Ends::kill, inject},
+    {"inject_cs", Setup::full, Ends::kill, inject},
+    {"inject_ss", Setup::full, Ends::kill, inject},
     {"forge_line", Setup::init, Ends::verdict, forge_line},
     {"forge_shut", Setup::init, Ends::kill, forge_shut},
     {"forge_long", Setup::init, Ends::kill, forge_long},

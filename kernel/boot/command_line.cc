@@ -22,6 +22,7 @@ bool is_flag_or_option(KernelOptions& options, const char* word, usize length)
     if (word_equals(word, length, "quiet")) return options.quiet = true;
     if (word_equals(word, length, "selftest")) return options.selftest = true;
     if (word_equals(word, length, "bench")) return options.bench = true;
+    if (word_equals(word, length, "inject_switch_faults")) return options.inject_switch_faults = true;
     if (word_equals(word, length, "on_exit=poweroff")) return options.on_exit = OnExit::poweroff, true;
     if (word_equals(word, length, "on_exit=halt")) return options.on_exit = OnExit::halt, true;
     if (word_equals(word, length, "on_exit=reboot")) return options.on_exit = OnExit::reboot, true;

@@ -10,6 +10,7 @@ struct KernelOptions {
     bool quiet = false;
     bool selftest = false; // raise and catch host exceptions at boot
     bool bench = false;    // run the host's native measurements before the guests
+    bool inject_switch_faults = false; // tests only: see vmm/fault_injection.h
     // Words that were neither an option nor a flag, space-separated, for one report line.
     char unknown[256] = {};
 };

@@ -8,6 +8,7 @@
 #include "boot/physical_memory.h"
 #include "console/log.h"
 #include "switcher/switcher.h"
+#include "vmm/fault_injection.h"
 #include "vmm/hypercalls.h"
 #include "vmm/lifecycle.h"
 #include "vmm/loader.h"
@@ -25,6 +26,7 @@ Guest guests[MAX_GUESTS];
 bool run(const multiboot::Module* modules, u32 count, const KernelOptions& options)
 {
     hypercalls::trace_exits = options.bench;
+    fault_injection::enabled = options.inject_switch_faults;
     lifecycle::Totals& totals = lifecycle::totals();
     switcher::init(physical_memory::frames());
     console::info("modules: %u", count);

@@ -6,6 +6,7 @@
 #include "console/log.h"
 #include "lib/string.h"
 #include "vmm/async_ring.h"
+#include "vmm/fault_injection.h"
 #include "vmm/guest_idt.h"
 #include "vmm/interrupts.h"
 #include "vmm/lazy_fpu.h"
@@ -129,7 +130,9 @@ Outcome call(Guest& g, const Call& c, u32* result)
         return kill(g, "hypercall %u before LGUEST_INIT", number);
     switch (number) {
     case hcall::FLUSH_ASYNC:
+        return Outcome::resume;
     case hcall::SEND_INTERRUPTS: // pending interrupts go in on the way back
+        if (fault_injection::enabled) fault_injection::break_saved_state(g);
         return Outcome::resume;
     case hcall::LGUEST_INIT:
         return lguest_init(g, c.a1());
