@@ -27,7 +27,10 @@ void feed(u32 budget)
     u8 chunk[16];
     while (budget && !queue.empty() && serial::transmitter_empty()) {
         u32 n = queue.pop(chunk, serial::fifo_depth() < budget ? serial::fifo_depth() : budget);
-        for (u32 i = 0; i < n; i++) serial::write_unchecked(chunk[i]);
+        for (u32 i = 0; i < n; i++) {
+            serial::write_unchecked(chunk[i]);
+            vga::write_byte(chunk[i]); // the mirror follows the wire: its scrolling costs too
+        }
         budget -= n;
     }
     serial::set_transmit_interrupt(!queue.empty());
@@ -38,7 +41,7 @@ void feed(u32 budget)
 void make_room(u32 bytes)
 {
     for (u32 spins = 0; queue.room() < bytes && spins < 100000000; spins++) feed(PUMP_BUDGET);
-    if (queue.room() < bytes) { // a dead UART: drop the oldest bytes rather than hang
+    if (queue.room() < bytes) { // a wedged UART: drop the oldest bytes rather than hang
         u8 chunk[64];
         while (queue.room() < bytes) queue.pop(chunk, sizeof chunk);
     }
@@ -46,10 +49,12 @@ void make_room(u32 bytes)
 
 void put(u32 owner, const u8* bytes, u32 length)
 {
-    for (u32 i = 0; i < length; i++) vga::write_byte(bytes[i]);
     written += length;
     if (!queued) {
-        for (u32 i = 0; i < length; i++) serial::write_byte(bytes[i]);
+        for (u32 i = 0; i < length; i++) {
+            serial::write_byte(bytes[i]);
+            vga::write_byte(bytes[i]);
+        }
         return;
     }
     if (queue.room() < length) make_room(length);

@@ -29,7 +29,7 @@ void flush();
 // Guest lines, charged to their guest (0..GUEST_OWNERS-1): each guest may
 // have GUEST_SHARE bytes waiting at most.  write_line() refuses a line over
 // the share unless `force` (a guest's last words as it ends).
-constexpr u32 GUEST_OWNERS = 32, GUEST_SHARE = 2048, QUEUE_BYTES = 128 * 1024;
+constexpr u32 GUEST_OWNERS = 32, GUEST_SHARE = 4096, QUEUE_BYTES = 256 * 1024;
 bool accepts(u32 owner, u32 length);
 u32 pending(u32 owner);
 bool write_line(u32 owner, const char* bytes, u32 length, bool force);

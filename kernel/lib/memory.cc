@@ -23,7 +23,9 @@ void* memmove(void* dst, const void* src, usize n)
     auto* d = static_cast<u8*>(dst);
     auto* s = static_cast<const u8*>(src);
     if (d < s) {
-        while (n--) *d++ = *s++;
+        // Upwards, a word at a time is safe however the two overlap: each
+        // word is read before anything at or after it is written.
+        return memcpy(dst, src, n);
     } else {
         while (n--) d[n] = s[n];
     }
