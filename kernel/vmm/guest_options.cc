@@ -70,6 +70,7 @@ bool parse_guest_options(const char* text, u32 id, GuestOptions& options, char* 
     const char* word;
     usize length;
     while (next_word(p, &word, &length)) {
+        if (word_equals(word, length, "--")) break; // the rest is a Linux command line
         const char* equals = nullptr;
         for (const char* q = word; q < p; q++)
             if (*q == '=') {
@@ -105,6 +106,18 @@ bool parse_guest_options(const char* text, u32 id, GuestOptions& options, char* 
         } else if (word_equals(word, key_length, "mem")) {
             if (!parse_memory(value, value_length, &options.mem_bytes) && !bad[0])
                 snformat(bad, sizeof bad, "bad mem= value (at least 1M, at most 3072M)");
+            options.mem_given = true;
+        } else if (word_equals(word, key_length, "pci")) {
+            if (word_equals(value, value_length, "on")) options.pci = Pci::on;
+            else if (word_equals(value, value_length, "off")) options.pci = Pci::off;
+            else if (!bad[0]) snformat(bad, sizeof bad, "bad pci= value (on or off)");
+        } else if (word_equals(word, key_length, "initrd_for")) {
+            if (!valid_name(value, value_length)) {
+                if (!bad[0]) snformat(bad, sizeof bad, "bad initrd_for= name (1-15 of A-Z a-z 0-9 _ -)");
+                continue;
+            }
+            memcpy(options.initrd_for, value, value_length);
+            options.initrd_for[value_length] = '\0';
         } else if (word_equals(word, key_length, "on_kill")) {
             if (word_equals(value, value_length, "stop")) options.on_kill = OnKill::stop;
             else if (word_equals(value, value_length, "restart")) options.on_kill = OnKill::restart;

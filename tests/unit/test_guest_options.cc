@@ -324,3 +324,46 @@ TEST(GuestOptions, SmallErrorBuffersAreNotOverrun)
     EXPECT_EQ(std::strlen(error), 7u);
     for (usize i = 8; i < sizeof error; i++) EXPECT_EQ(error[i], 'Z');
 }
+
+// ---- Linux guests (the addendum's section 1) ---------------------------------
+
+TEST(GuestOptions, LinuxCommandLineAfterALoneDoubleDash)
+{
+    Parsed p = parse("bzImage name=linux mem=64M -- console=hvc0 quiet name=ignored mem=oops");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_STREQ(p.options.name, "linux");
+    EXPECT_EQ(p.options.mem_bytes, 64 * MiB);
+    EXPECT_TRUE(p.options.mem_given);
+}
+
+TEST(GuestOptions, DoubleDashInsideAWordIsNotTheSeparator)
+{
+    expect_rejected("bzImage name=a --x", "--x");
+}
+
+TEST(GuestOptions, MemGivenOnlyWhenSaid)
+{
+    EXPECT_FALSE(parse("x.elf").options.mem_given);
+    EXPECT_TRUE(parse("x.elf mem=2M").options.mem_given);
+}
+
+TEST(GuestOptions, Pci)
+{
+    EXPECT_EQ(parse("x.elf").options.pci, Pci::unset);
+    EXPECT_EQ(parse("x.elf pci=on").options.pci, Pci::on);
+    EXPECT_EQ(parse("x.elf pci=off").options.pci, Pci::off);
+    expect_rejected("x.elf pci=yes", "bad pci= value");
+    expect_rejected("x.elf pci=", "bad pci= value");
+}
+
+TEST(GuestOptions, InitrdFor)
+{
+    Parsed p = parse("initramfs.gz initrd_for=linux");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_STREQ(p.options.initrd_for, "linux");
+    EXPECT_STREQ(p.options.name, "initramfs");
+    EXPECT_EQ(parse("x.elf").options.initrd_for[0], '\0');
+    expect_rejected("i.gz initrd_for=", "bad initrd_for= name");
+    expect_rejected("i.gz initrd_for=a.b", "bad initrd_for= name");
+    expect_rejected("i.gz initrd_for=sixteen_chars_xx", "bad initrd_for= name");
+}
