@@ -19,8 +19,12 @@
 
     .section .bss
     .align 16
+    .globl boot_stack_bottom
 boot_stack_bottom:
-    .skip 16384
+    /* 64 KiB: the host's one stack.  A Guest is about 9 KiB and resetting
+     * one (g = Guest{}) builds a temporary here; 16 KiB overflowed into the
+     * data below without a sound once the Guest grew. */
+    .skip 65536
     .globl boot_stack_top
 boot_stack_top:
 

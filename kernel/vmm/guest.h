@@ -4,6 +4,7 @@
 #include "arch/fpu.h"
 #include "switcher/pages.h"
 #include "vmm/abi.h"
+#include "vmm/bzimage.h"
 #include "vmm/guest_console.h"
 #include "vmm/guest_memory.h"
 #include "vmm/guest_options.h"
@@ -28,6 +29,14 @@ struct Guest {
     const u8* image = nullptr; // the module, kept for restarts
     u32 image_size = 0;
     const char* module_string = "";
+    // A Linux guest (a bzImage module): what it boots with, kept for restarts.
+    bool linux_guest = false;
+    BzImageInfo bzimage;
+    const u8* initrd = nullptr;        // its initrd_for= module, if any
+    u32 initrd_size = 0;
+    const char* command_line = "";     // the words after the module string's "--"
+    u32 command_line_length = 0;
+    bool pci = false;                  // the platform of the addendum's section 3
     GuestState state = GuestState::unused;
     u32 boot_count = 0;
 

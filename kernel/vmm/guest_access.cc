@@ -11,7 +11,7 @@ bool translate_for_write(Guest& g, u32 address, u32* gpa, bool mark_dirty)
 {
     if (address >= SWITCHER_BASE) return false;
     u8* memory = g.host_address(0);
-    WalkResult r = walk_guest_tables(memory, g.memory_size, g.mmu.guest_directory(), address, pf::WRITE);
+    WalkResult r = g.mmu.walk(memory, g.memory_size, address, pf::WRITE);
     if (r.kind != WalkResult::mapped) return false;
     if (mark_dirty) {
         u32 pde = r.pde | pte::ACCESSED, entry = r.pte | pte::ACCESSED | pte::DIRTY;

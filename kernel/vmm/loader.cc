@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "mm/page_table.h"
 #include "switcher/switcher.h"
+#include "vmm/bzimage.h"
 #include "vmm/elf.h"
 #include "vmm/guest_idt.h"
 #include "vmm/lazy_fpu.h"
@@ -23,24 +24,52 @@
 namespace loader {
 namespace {
 
+constexpr u32 LINUX_DEFAULT_MEMORY = 64u << 20;
+
 void free_page(u32 address)
 {
     if (address) physical_memory::frames().free(address / FRAME_SIZE);
 }
 
+// A Linux guest's checks, all before any memory is taken: the image, its
+// command line, and memory enough for the kernel and its initrd.
+bool check_linux(Guest& g, char* error, usize error_size)
+{
+    g.linux_guest = true;
+    if (!g.options.mem_given) g.options.mem_bytes = LINUX_DEFAULT_MEMORY;
+    if (!parse_bzimage(g.image, g.image_size, g.bzimage, error, error_size)) return false;
+    ModuleStringParts parts;
+    if (!split_module_string(g.module_string, parts, error, error_size)) return false;
+    g.command_line = parts.has_command_line ? parts.command_line : "";
+    g.command_line_length = static_cast<u32>(parts.has_command_line ? parts.command_line_length : 0);
+    if (g.bzimage.cmdline_size && g.command_line_length > g.bzimage.cmdline_size) {
+        snformat(error, error_size, "linux command line of %u bytes is longer than the kernel's %u",
+                 g.command_line_length, g.bzimage.cmdline_size);
+        return false;
+    }
+    return check_guest_memory(g.bzimage, g.initrd_size, g.options.mem_bytes, error, error_size);
+}
+
 } // namespace
 
-bool create(Guest& g, u32 id, const u8* image, u32 size, const char* module_string, char* error,
-            usize error_size)
+bool create(Guest& g, u32 id, const u8* image, u32 size, const char* module_string, const u8* initrd,
+            u32 initrd_size, char* error, usize error_size)
 {
     g = Guest{};
     g.id = id;
     g.image = image;
     g.image_size = size;
+    g.initrd = initrd;
+    g.initrd_size = initrd_size;
     g.module_string = module_string ? module_string : "";
     if (!parse_guest_options(module_string, id, g.options, error, error_size)) return false;
-    ElfImage elf;
-    if (!parse_elf(image, size, g.options.mem_bytes, elf, error, error_size)) return false;
+    if (looks_like_bzimage(image, size)) {
+        if (!check_linux(g, error, error_size)) return false;
+    } else {
+        ElfImage elf;
+        if (!parse_elf(image, size, g.options.mem_bytes, elf, error, error_size)) return false;
+    }
+    g.pci = g.options.pci == Pci::unset ? g.linux_guest : g.options.pci == Pci::on;
 
     FrameAllocator& frames = physical_memory::frames();
     u32 pages = g.options.mem_bytes / PAGE_SIZE;
@@ -67,14 +96,14 @@ bool create(Guest& g, u32 id, const u8* image, u32 size, const char* module_stri
     return boot(g, error, error_size);
 }
 
-bool boot(Guest& g, char* error, usize error_size)
+namespace {
+
+// An ELF guest (guest ABI, section 2): its segments, a boot stack, the boot
+// information and page tables mapping all its memory; the entry state in `r`.
+bool load_elf(Guest& g, u8* memory, TrapFrame& r, u32* directory_gpa, char* error, usize error_size)
 {
     ElfImage elf;
     if (!parse_elf(g.image, g.image_size, g.memory_size, elf, error, error_size)) return false;
-
-    u8* memory = g.host_address(0);
-    memset(memory + g.zeroed, 0, g.memory_size - g.zeroed);
-    g.zeroed = 0; // for the next life
     for (u32 i = 0; i < elf.count; i++) {
         const ElfSegment& s = elf.segments[i];
         memcpy(memory + s.address, g.image + s.file_offset, s.file_size);
@@ -120,6 +149,50 @@ bool boot(Guest& g, char* error, usize error_size)
     usize room = PAGE_SIZE - sizeof(BootInfo) - 1;
     memcpy(memory + info.cmdline, g.module_string, string_length < room ? string_length : room);
 
+    r.eip = elf.entry;
+    r.cs = SEL_GUEST_CODE;
+    r.ds = r.es = r.fs = r.gs = r.ss = SEL_GUEST_DATA;
+    r.esp = stack_top;
+    r.eax = RUNG_MAGIC;
+    r.ebx = info_gpa;
+    *directory_gpa = directory;
+    return true;
+}
+
+// A Linux guest (Linux addendum, section 2), as lguest's launcher booted
+// one: the protected-mode payload at 1 MiB, the zero page at 0 and the
+// command line after it, the initrd at the top; entered at code32_start
+// with ESI at the zero page, on the linear map (no tables of its own yet).
+void load_linux(Guest& g, u8* memory, TrapFrame& r)
+{
+    using namespace linux_boot;
+    const BzImageInfo& bz = g.bzimage;
+    memcpy(memory + LOAD_ADDRESS, g.image + bz.payload_offset, bz.payload_size);
+    memcpy(memory + COMMAND_LINE_GPA, g.command_line, g.command_line_length); // its NUL: zeroed memory
+    u32 initrd_gpa = g.initrd_size ? initrd_address(g.memory_size, g.initrd_size) : 0;
+    memcpy(memory + initrd_gpa, g.initrd, g.initrd_size);
+    build_zero_page(memory + ZERO_PAGE_GPA, bz, g.image, g.memory_size, COMMAND_LINE_GPA, initrd_gpa,
+                    g.initrd_size);
+    r.eip = bz.code32_start;
+    r.cs = SEL_GUEST_CODE;
+    r.ds = r.es = r.ss = SEL_GUEST_DATA;
+    r.fs = r.gs = 0;
+    r.esi = ZERO_PAGE_GPA;
+}
+
+} // namespace
+
+bool boot(Guest& g, char* error, usize error_size)
+{
+    u8* memory = g.host_address(0);
+    memset(memory + g.zeroed, 0, g.memory_size - g.zeroed);
+    g.zeroed = 0; // for the next life
+    TrapFrame entry{};
+    u32 directory = ShadowMmu::LINEAR_MAP;
+    if (g.linux_guest) load_linux(g, memory, entry);
+    else if (!load_elf(g, memory, entry, &directory, error, error_size)) return false;
+    entry.eflags = cpu::EFLAGS_IF | 0x2; // bit 1 is always set
+
     // A fresh life: no ABI state, shadow tables and switcher pages anew.
     g.initialized = false;
     g.lguest_data = 0;
@@ -141,15 +214,7 @@ bool boot(Guest& g, char* error, usize error_size)
     segments::refresh(g);
     lazy_fpu::forget(g);
     memset(g.regs_page, 0, sizeof *g.regs_page);
-
-    TrapFrame& r = g.regs();
-    r.eip = elf.entry;
-    r.cs = SEL_GUEST_CODE;
-    r.ds = r.es = r.fs = r.gs = r.ss = SEL_GUEST_DATA;
-    r.esp = stack_top;
-    r.eax = RUNG_MAGIC;
-    r.ebx = info_gpa;
-    r.eflags = cpu::EFLAGS_IF | 0x2; // bit 1 is always set
+    g.regs() = entry;
     g.state = GuestState::runnable;
     g.powered_off = g.killed = false;
     return true;

@@ -6,8 +6,10 @@ namespace loader {
 
 // Parses the options, takes memory and pages from the host, loads the image.
 // False (with a reason for the "rejected" line) leaves nothing allocated.
-bool create(Guest& guest, u32 id, const u8* image, u32 size, const char* module_string,
-            char* error, usize error_size);
+// A bzImage is a Linux guest (Linux addendum); `initrd` is its initrd_for=
+// module (size 0 for none).
+bool create(Guest& guest, u32 id, const u8* image, u32 size, const char* module_string, const u8* initrd,
+            u32 initrd_size, char* error, usize error_size);
 
 // Loads the image afresh into the guest's memory and sets the entry state:
 // the start of every life, the first and each restart.  It zeroes whatever

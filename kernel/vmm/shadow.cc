@@ -203,7 +203,7 @@ bool ShadowMmu::fill(Guest& guest, u32 address, u32 error, u32* guest_error, con
         return false;
     }
     u8* memory = guest.host_address(0);
-    WalkResult r = walk_guest_tables(memory, guest.memory_size, current_->guest_directory, address, access);
+    WalkResult r = walk(memory, guest.memory_size, address, access);
     if (r.kind != WalkResult::mapped) {
         if (r.kind == WalkResult::kill) *reason = r.reason;
         else *guest_error = r.error;

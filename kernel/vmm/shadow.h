@@ -28,6 +28,9 @@ public:
     // every 4 MiB slot one instruction can touch (code, stack, operands,
     // each perhaps across a slot boundary).
     static constexpr u32 RESERVED_FRAMES = 8;
+    // The "directory" of the linear map a Linux guest boots on: never a page
+    // address, so no NEW_PGTABLE can name it.
+    static constexpr u32 LINEAR_MAP = 1;
 
     // False when the host cannot give the guest its reserve.
     bool init(u32 switcher_table);
@@ -64,6 +67,14 @@ public:
     }
 
     u32 table_count() const { return tables_; }
+
+    // The guest's translation of `address` for `access`: its own tables, or
+    // the linear map while LINEAR_MAP is current.
+    WalkResult walk(const u8* memory, u32 size, u32 address, u32 access) const
+    {
+        if (current_->guest_directory == LINEAR_MAP) return walk_linear(size, address, access);
+        return walk_guest_tables(memory, size, current_->guest_directory, address, access);
+    }
 
 private:
     struct Cached {
