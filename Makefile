@@ -65,7 +65,13 @@ GUEST_LIB_OBJ := $(GUEST_LIB_S:%.S=$(B)/gobj/%.o) $(GUEST_LIB_CC:%.cc=$(B)/gobj/
 GUEST_TESTS  := $(patsubst guest/tests/%.cc,%,$(sort $(wildcard guest/tests/*.cc)))
 GUEST_ELFS   := $(GUEST_TESTS:%=$(B)/guests/%.elf) $(B)/guests/demo.elf $(B)/guests/bench.elf
 
-guests: $(GUEST_ELFS)
+guests: $(GUEST_ELFS) $(B)/guests/bzImage
+
+# The reference Linux guest (guest/linux/README.md), checked against its sha256.
+$(B)/guests/bzImage: guest/linux/bzImage guest/linux/bzImage.sha256
+	@mkdir -p $(dir $@)
+	@cd guest/linux && sha256sum --quiet -c bzImage.sha256
+	@cp $< $@
 
 $(B)/gobj/%.o: %.cc
 	@mkdir -p $(dir $@)
@@ -144,11 +150,11 @@ test: all $(B)/unit/unit_tests
 	$(PYTHON) tools/harness.py --unit $(B)/unit/unit_tests
 
 # Malformed guest images for tests/boot/bad_boot_*.case (`modules: bad/NAME`),
-# made from hello.elf by tools/mkbad.py.
+# made from hello.elf and the reference bzImage by tools/mkbad.py.
 all: $(B)/bad/.stamp
-$(B)/bad/.stamp: tools/mkbad.py $(B)/guests/hello.elf
+$(B)/bad/.stamp: tools/mkbad.py $(B)/guests/hello.elf $(B)/guests/bzImage
 	@echo "  GEN     $(B)/bad/"
-	@$(PYTHON) tools/mkbad.py $(B)/guests/hello.elf $(B)/bad
+	@$(PYTHON) tools/mkbad.py $(B)/guests/hello.elf $(B)/bad $(B)/guests/bzImage
 	@touch $@
 
 # `make soak MINUTES=N`: 16 guests (demo copies, fuzzers, timer storms,

@@ -117,14 +117,31 @@ def images(hello):
     yield "bssfull.elf", edit_load(hello, -1, memsz=0x1FF000 - last[3])   # mem=2048K is too small for ... boot data
 
 
+def bzimages(bz):
+    """Broken Linux bzImages, each with one rule of kernel/vmm/bzimage.cc broken."""
+    setup_sects = bz[0x1F1] or 4
+    payload = (setup_sects + 1) * 512
+    yield "bz_proto206.bin", patch(bz, 0x206, "<H", 0x0206)       # boot protocol 2.06 is older than 2.07
+    yield "bz_low.bin", patch(bz, 0x211, "<B", bz[0x211] & ~1)    # kernel is not loaded high (a zImage)
+    yield "bz_setup.bin", bz[:payload - 100]                      # truncated image: setup is N bytes, the file M
+    yield "bz_nopayload.bin", bz[:payload]                        # truncated image: no protected-mode payload
+    yield "bz_entry.bin", patch(bz, 0x214, "<I", 0x200000)       # code32_start 0x200000 is not 0x100000
+    yield "initrd_small.bin", b"\x1f\x8b" + bytes(4094)           # a 4 KiB "initrd" (never unpacked here)
+    yield "initrd_big.bin", bytes(8 << 20)                        # 8 MiB: too big for a 24 MiB Linux guest
+
+
 def main():
-    if len(sys.argv) != 3:
-        print("usage: mkbad.py HELLO.elf OUTDIR", file=sys.stderr)
+    if len(sys.argv) not in (3, 4):
+        print("usage: mkbad.py HELLO.elf OUTDIR [BZIMAGE]", file=sys.stderr)
         return 2
     with open(sys.argv[1], "rb") as f:
         hello = f.read()
     os.makedirs(sys.argv[2], exist_ok=True)
-    for name, data in images(hello):
+    made = list(images(hello))
+    if len(sys.argv) == 4:
+        with open(sys.argv[3], "rb") as f:
+            made += list(bzimages(f.read()))
+    for name, data in made:
         path = os.path.join(sys.argv[2], name)
         with open(path + ".tmp", "wb") as f:
             f.write(data)
