@@ -307,3 +307,41 @@ TEST(PageWalk, LinearMapIsNotForRing3)
     EXPECT_EQ(r.kind, WalkResult::fault);
     EXPECT_EQ(r.error, pf::USER | pf::PRESENT);
 }
+
+// ---- the device window (PCI BARs above a Linux guest's memory) ----------------
+
+TEST(PageWalk, EntryInTheDeviceWindowIsADeviceAccess)
+{
+    const DeviceWindow bars{0x10000000, 0x10004000};
+    for (u32 frame : {0x10000000u, 0x10003000u}) {
+        Memory m;
+        m.map(P | W, 0);
+        m.pte(ADDRESS, frame | P | W);
+        WalkResult r = walk_guest_tables(m.bytes.data(), SIZE, DIR, ADDRESS, pf::WRITE, bars);
+        EXPECT_EQ(r.kind, WalkResult::device) << std::hex << frame;
+        EXPECT_EQ(r.page, frame);
+    }
+}
+
+TEST(PageWalk, DeviceWindowKeepsTheRingAndWriteRules)
+{
+    const DeviceWindow bars{0x10000000, 0x10004000};
+    Memory m;
+    m.map(P | W, 0);
+    m.pte(ADDRESS, 0x10000000 | P); // read-only, supervisor
+    EXPECT_EQ(walk_guest_tables(m.bytes.data(), SIZE, DIR, ADDRESS, pf::WRITE, bars).kind, WalkResult::fault);
+    EXPECT_EQ(walk_guest_tables(m.bytes.data(), SIZE, DIR, ADDRESS, pf::USER, bars).kind, WalkResult::fault);
+    EXPECT_EQ(walk_guest_tables(m.bytes.data(), SIZE, DIR, ADDRESS, 0, bars).kind, WalkResult::device);
+}
+
+TEST(PageWalk, OutsideMemoryAndWindowStillKills)
+{
+    const DeviceWindow bars{0x10000000, 0x10004000};
+    for (u32 frame : {0x0FFFF000u, 0x10004000u, SIZE}) {
+        Memory m;
+        m.map(P | W, 0);
+        m.pte(ADDRESS, frame | P | W);
+        EXPECT_EQ(walk_guest_tables(m.bytes.data(), SIZE, DIR, ADDRESS, 0, bars).kind, WalkResult::kill)
+            << std::hex << frame;
+    }
+}
