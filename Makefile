@@ -130,7 +130,8 @@ bench: all
 PURE_SRC := kernel/lib/format.cc kernel/lib/string.cc kernel/lib/calendar.cc \
             kernel/mm/memory_map.cc kernel/mm/frame_allocator.cc kernel/boot/command_line.cc \
             kernel/vmm/guest_options.cc kernel/vmm/elf.cc kernel/vmm/bzimage.cc \
-            kernel/vmm/descriptor_rules.cc kernel/devices/instruction.cc kernel/devices/virtqueue.cc
+            kernel/vmm/descriptor_rules.cc kernel/devices/instruction.cc kernel/devices/virtqueue.cc \
+            kernel/devices/pci.cc kernel/devices/virtio_pci.cc kernel/devices/virtio_console.cc
 UNIT_SRC := $(sort $(wildcard tests/unit/*.cc))
 UNIT_FLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -Ikernel -I. -MMD -MP
 UNIT_OBJ := $(PURE_SRC:%.cc=$(B)/unit/%.o) $(UNIT_SRC:%.cc=$(B)/unit/%.o)
