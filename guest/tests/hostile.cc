@@ -423,7 +423,14 @@ void idt_16int() { rung::hypercall(hcall::LOAD_IDT_ENTRY, 0x41, 0x00611000, 0x00
 void idt_16trap() { rung::hypercall(hcall::LOAD_IDT_ENTRY, 0x42, 0x00611000, 0x0010E700); }
 void idt_segment() { rung::hypercall(hcall::LOAD_IDT_ENTRY, 0x43, 0x0000FFFF, 0x00CFBA00); }
 void idt_256() { rung::hypercall(hcall::LOAD_IDT_ENTRY, 256, rung::gate_low(3), rung::gate_high(3, 0xE, 0)); }
-void idt_nmi_task() { rung::hypercall(hcall::LOAD_IDT_ENTRY, 2, 0x00800000, 0x0000E500); }
+void idt_nmi_task()
+{
+    Descriptor before = idt_entry(2), before8 = idt_entry(8);
+    rung::hypercall(hcall::LOAD_IDT_ENTRY, 2, 0x00800000, 0x0000E500);
+    rung::hypercall(hcall::LOAD_IDT_ENTRY, 8, 0x00F80000, 0x00008500); // Linux's #DF task gate
+    if (idt_entry(2) != before || idt_entry(8) != before8) test::fail("a task gate for vector 2 or 8 changed the IDT");
+    else ok("task gates for vectors 2 and 8 ignored, as every gate there");
+}
 
 volatile u32 handled = 0, handler_ring = 0;
 void counting_handler(rung::GuestFrame&)
@@ -1442,7 +1449,7 @@ const Attack attacks[] = {
     {"idt_16trap", Setup::init, Ends::kill, idt_16trap},
     {"idt_segment", Setup::init, Ends::kill, idt_segment},
     {"idt_256", Setup::init, Ends::kill, idt_256},
-    {"idt_nmi_task", Setup::init, Ends::kill, idt_nmi_task},
+    {"idt_nmi_task", Setup::init, Ends::verdict, idt_nmi_task},
     {"idt_ignored", Setup::full, Ends::verdict, idt_ignored},
     {"idt_hostsel", Setup::full, Ends::verdict, idt_hostsel},
     {"nmi_gate", Setup::full, Ends::verdict, nmi_gate},

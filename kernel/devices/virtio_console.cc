@@ -47,13 +47,22 @@ const char* Console::transmit()
     // At most one lap: a guest that keeps adding chains from another CPU
     // cannot keep the host here.
     for (u32 n = 0; n < q.size; n++) {
-        Segment segments[CONSOLE_SEGMENTS];
-        Chain chain;
-        error = q.pop(chain, segments, CONSOLE_SEGMENTS);
-        if (error || chain.count == 0) break;
-        for (u32 i = 0; i < chain.readable; i++)
-            if (output_) output_(context_, segments[i].host, segments[i].length);
-        q.push_used(chain.head, 0);
+        if (!held_) {
+            error = q.pop(held_chain_, held_segments_, CONSOLE_SEGMENTS);
+            if (error || held_chain_.count == 0) break;
+            held_ = true;
+            held_segment_ = held_offset_ = 0;
+        }
+        for (; held_segment_ < held_chain_.readable; held_segment_++, held_offset_ = 0) {
+            const Segment& s = held_segments_[held_segment_];
+            u32 want = s.length - held_offset_;
+            u32 took = output_ ? output_(context_, s.host + held_offset_, want) : want;
+            held_offset_ += took;
+            if (took < want) break;
+        }
+        if (held_segment_ < held_chain_.readable) break; // no room: the rest waits, the chain stays ours
+        held_ = false;
+        q.push_used(held_chain_.head, 0);
         used = true;
     }
     if (used && q.needs_interrupt()) transport()->signal_used();

@@ -40,7 +40,12 @@ constexpr u32 CONSOLE_SEGMENTS = 8; // per chain
 constexpr u32 CONSOLE_COLS = 0, CONSOLE_ROWS = 2, CONSOLE_MAX_NR_PORTS = 4, CONSOLE_EMERG_WR = 8,
               CONSOLE_CONFIG_SIZE = 12;
 
-using ConsoleOutput = void (*)(void* context, const u8* bytes, u32 length);
+// Returns how many of the bytes it took: fewer when the host's console has
+// no room for them now.  The transmit queue then keeps the rest of that
+// chain and goes on from there at the next notify or resume_output(); a
+// byte written to emerg_wr is the caller's to make room for beforehand (it
+// is an `out` or a `mov` the host can retry).
+using ConsoleOutput = u32 (*)(void* context, const u8* bytes, u32 length);
 using ConsoleInputReady = void (*)(void* context);
 
 class Console : public Device {
@@ -62,9 +67,20 @@ public:
     const char* write_config(u32 offset, u32 size, u32 value) override;
     const char* queue_notified(u32 index) override;
     const char* driver_ready() override;
+    void reset() override { held_ = false; } // a chain held across a reset is the old driver's
+
+    // Goes on with the transmit queue where output stopped for want of room.
+    const char* resume_output() { return transmit(); }
+    bool output_held() const { return held_; }
 
 private:
     const char* transmit();
+    // The chain whose output was cut short: its readable segments from
+    // segment held_segment_, byte held_offset_ on.
+    bool held_ = false;
+    Chain held_chain_;
+    Segment held_segments_[CONSOLE_SEGMENTS];
+    u32 held_segment_ = 0, held_offset_ = 0;
 
     ConsoleOutput output_;
     ConsoleInputReady input_ready_;

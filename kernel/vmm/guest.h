@@ -37,6 +37,8 @@ struct Guest {
     const char* command_line = "";     // the words after the module string's "--"
     u32 command_line_length = 0;
     bool pci = false;                  // the platform of the addendum's section 3
+    DeviceWindow devices;              // its PCI BARs, which its PTEs may name (empty without pci)
+    u32 slot = 0;                      // its index in the host's table of guests
     GuestState state = GuestState::unused;
     u32 boot_count = 0;
 
@@ -65,6 +67,7 @@ struct Guest {
     bool ring1_stack_ok = false;     // SET_STACK's SS:ESP can take a frame
     u32 fault_address = 0;           // of the #PF being reflected
     bool call_waited = false;        // finish the hypercall that waited before running on
+    bool instruction_waited = false; // the waiting was for an emulated instruction: just retry it
     u32 console_done = 0;            // bytes of a waiting CONSOLE_WRITE already taken
     bool virtual_ts = false;         // the guest's CR0.TS
     bool fpu_used = false;           // fpu_state holds something of its own

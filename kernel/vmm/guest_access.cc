@@ -52,6 +52,21 @@ bool write_virtual(Guest& g, u32 address, const void* bytes, u32 length)
     return true;
 }
 
+u32 read_virtual(Guest& g, u32 address, u8* out, u32 length)
+{
+    u32 done = 0;
+    while (done < length) {
+        if (address + done >= SWITCHER_BASE) break;
+        WalkResult r = g.mmu.walk(g.host_address(0), g.memory_size, address + done, 0);
+        if (r.kind != WalkResult::mapped) break;
+        u32 offset = (address + done) & (PAGE_SIZE - 1);
+        u32 chunk = PAGE_SIZE - offset < length - done ? PAGE_SIZE - offset : length - done;
+        memcpy(out + done, g.host_address(r.page + offset), chunk);
+        done += chunk;
+    }
+    return done;
+}
+
 bool writable(Guest& g, u32 address, u32 length)
 {
     if (length == 0) return true;

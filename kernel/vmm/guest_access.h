@@ -11,5 +11,9 @@ namespace guest_access {
 bool write_virtual(Guest& guest, u32 address, const void* bytes, u32 length);
 // True when every page of [address, address + length) is mapped writable for ring 1.
 bool writable(Guest& guest, u32 address, u32 length);
+// Reads up to `length` bytes at `address` as ring 1 would fetch them,
+// stopping where the guest's tables stop mapping (or at the switcher's
+// slot, or at a device page): the count read.  For instruction fetches.
+u32 read_virtual(Guest& guest, u32 address, u8* out, u32 length);
 
 } // namespace guest_access

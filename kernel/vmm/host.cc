@@ -76,7 +76,8 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
         u32 initrd = looks_like_bzimage(image, m.end - m.start) ? find_initrd(named.name) : NO_MODULE;
         const u8* initrd_bytes = initrd == NO_MODULE ? nullptr : reinterpret_cast<const u8*>(modules[initrd].start);
         u32 initrd_size = initrd == NO_MODULE ? 0 : modules[initrd].end - modules[initrd].start;
-        if (!loader::create(g, i, image, m.end - m.start, text, initrd_bytes, initrd_size, error, sizeof error)) {
+        if (!loader::create(g, created, i, image, m.end - m.start, text, initrd_bytes, initrd_size, error,
+                            sizeof error)) {
             console::stable("guest %s rejected: %s", g.name(), error);
             g = Guest{};
             totals.rejected++;
@@ -89,7 +90,6 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
         else
             console::stable("guest %s started: mem=%u KiB entry=0x%x", g.name(), g.memory_size / 1024,
                             g.regs().eip);
-        g.console.set_owner(created);
         created++;
     }
     for (u32 i = 0; i < count; i++) {

@@ -59,6 +59,7 @@ bool wakes(const Guest& g)
     return g.initialized && (g.pending_irqs & ~g.data().blocked_interrupts);
 }
 
-bool could_wake(const Guest& g) { return virtual_timer::armed(g); }
+// A guest with devices may also be woken by them (console input).
+bool could_wake(const Guest& g) { return virtual_timer::armed(g) || g.pci; }
 
 } // namespace virtual_irq

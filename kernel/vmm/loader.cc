@@ -18,6 +18,7 @@
 #include "vmm/bzimage.h"
 #include "vmm/elf.h"
 #include "vmm/guest_idt.h"
+#include "vmm/guest_platform.h"
 #include "vmm/lazy_fpu.h"
 #include "vmm/segments.h"
 
@@ -52,10 +53,12 @@ bool check_linux(Guest& g, char* error, usize error_size)
 
 } // namespace
 
-bool create(Guest& g, u32 id, const u8* image, u32 size, const char* module_string, const u8* initrd,
-            u32 initrd_size, char* error, usize error_size)
+bool create(Guest& g, u32 slot, u32 id, const u8* image, u32 size, const char* module_string,
+            const u8* initrd, u32 initrd_size, char* error, usize error_size)
 {
     g = Guest{};
+    g.slot = slot;
+    g.console.set_owner(slot);
     g.id = id;
     g.image = image;
     g.image_size = size;
@@ -83,11 +86,11 @@ bool create(Guest& g, u32 id, const u8* image, u32 size, const char* module_stri
     g.memory_size = g.options.mem_bytes;
 
     using physical_memory::zeroed_frame;
-    u32 regs = zeroed_frame(), state = zeroed_frame(), slot = zeroed_frame();
+    u32 regs = zeroed_frame(), state = zeroed_frame(), slot_table = zeroed_frame();
     g.regs_page = reinterpret_cast<RegsPage*>(regs);
     g.state_page = reinterpret_cast<StatePage*>(state);
-    g.slot_table = reinterpret_cast<u32*>(slot);
-    if (!regs || !state || !slot || !g.mmu.init(slot)) {
+    g.slot_table = reinterpret_cast<u32*>(slot_table);
+    if (!regs || !state || !slot_table || !g.mmu.init(slot_table)) {
         destroy(g);
         snformat(error, error_size, "not enough host memory for the guest's pages");
         return false;
@@ -215,6 +218,7 @@ bool boot(Guest& g, char* error, usize error_size)
     lazy_fpu::forget(g);
     memset(g.regs_page, 0, sizeof *g.regs_page);
     g.regs() = entry;
+    platform::start(g);
     g.state = GuestState::runnable;
     g.powered_off = g.killed = false;
     return true;

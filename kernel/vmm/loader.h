@@ -8,8 +8,9 @@ namespace loader {
 // False (with a reason for the "rejected" line) leaves nothing allocated.
 // A bzImage is a Linux guest (Linux addendum); `initrd` is its initrd_for=
 // module (size 0 for none).
-bool create(Guest& guest, u32 id, const u8* image, u32 size, const char* module_string, const u8* initrd,
-            u32 initrd_size, char* error, usize error_size);
+// `slot` is its index in the host's table of guests.
+bool create(Guest& guest, u32 slot, u32 id, const u8* image, u32 size, const char* module_string,
+            const u8* initrd, u32 initrd_size, char* error, usize error_size);
 
 // Loads the image afresh into the guest's memory and sets the entry state:
 // the start of every life, the first and each restart.  It zeroes whatever

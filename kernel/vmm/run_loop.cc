@@ -20,6 +20,7 @@
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "switcher/switcher.h"
+#include "vmm/guest_platform.h"
 #include "vmm/hypercalls.h"
 #include "vmm/lazy_fpu.h"
 #include "vmm/lifecycle.h"
@@ -58,6 +59,9 @@ Outcome handle_exit(Guest& g)
 
     // The guest used the FPU while CR0.TS was on: its state, lazily.
     if (vector == 7) return lazy_fpu::device_not_available(g);
+
+    // In a guest with devices, #GP is how its `in` and `out` arrive.
+    if (vector == 13 && g.pci) return platform::general_protection(g);
 
     // NMIs are the host's and never reach a guest.
     if (vector == 2) {
@@ -103,6 +107,7 @@ void run_slice(Guest& g)
         g.call_waited = false;
         if (hypercalls::handle(g) != Outcome::resume) return;
     }
+    if (g.pci && platform::before_run(g) != Outcome::resume) return;
     for (;;) {
         if (traps::deliver_interrupt(g) == Outcome::stop) return;
         switcher::enter();

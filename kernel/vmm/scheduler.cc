@@ -47,7 +47,8 @@ Guest* next()
             if (g.state == GuestState::halted && virtual_irq::wakes(g)) g.state = GuestState::runnable;
             if (g.state == GuestState::waiting && g.console.has_room()) {
                 g.state = GuestState::runnable;
-                g.call_waited = true;
+                g.call_waited = !g.instruction_waited; // an instruction simply runs again
+                g.instruction_waited = false;
             }
             if (g.state == GuestState::runnable || g.state == GuestState::restarting) {
                 last = (last + step) % count;

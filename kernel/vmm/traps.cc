@@ -6,6 +6,7 @@
 #include "lib/string.h"
 #include "vmm/descriptor_rules.h"
 #include "vmm/guest_access.h"
+#include "vmm/guest_platform.h"
 
 namespace traps {
 namespace {
@@ -74,12 +75,20 @@ Outcome deliver(Guest& g, u32 vector, u32 error, const Descriptor& gate)
 
 Outcome page_fault(Guest& g, u32 address, u32 error)
 {
-    u32 guest_error;
+    u32 result;
     const char* reason;
-    if (g.mmu.fill(g, address, error, &guest_error, &reason)) return Outcome::resume;
-    if (reason) return kill(g, "%s (address %x)", reason, address);
+    switch (g.mmu.fill(g, address, error, &result, &reason)) {
+    case ShadowMmu::Fill::filled:
+        return Outcome::resume;
+    case ShadowMmu::Fill::kill:
+        return kill(g, "%s (address %x)", reason, address);
+    case ShadowMmu::Fill::device:
+        return platform::device_access(g, address, result | (address & (PAGE_SIZE - 1)));
+    case ShadowMmu::Fill::fault:
+        break;
+    }
     g.fault_address = address;
-    return reflect(g, 14, guest_error);
+    return reflect(g, 14, result);
 }
 
 Outcome reflect(Guest& g, u32 vector, u32 error)

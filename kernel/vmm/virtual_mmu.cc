@@ -55,7 +55,8 @@ Outcome set_pte(Guest& g, u32 directory, u32 address, u32 entry)
     if (!directory_ok(g, directory))
         return kill(g, "SET_PTE: page directory at %x is not a page inside guest memory", directory);
     if (address >= 0xFFC00000u) return kill(g, "SET_PTE: address %x is in the switcher's slot", address);
-    if ((entry & pte::PRESENT) && (entry & pte::FRAME_MASK) >= g.memory_size)
+    if ((entry & pte::PRESENT) && (entry & pte::FRAME_MASK) >= g.memory_size &&
+        !g.devices.holds(entry & pte::FRAME_MASK))
         return kill(g, "SET_PTE: entry %x points outside guest memory", entry);
     follow_kernel_address(g);
     g.mmu.flush_page(directory, address);

@@ -15,9 +15,14 @@ namespace {
 struct Sink {
     std::string out;
     int input_ready = 0;
-    static void output(void* context, const u8* bytes, u32 length)
+    u32 room = 0xFFFFFFFF; // bytes the host's console takes before it is full
+    static u32 output(void* context, const u8* bytes, u32 length)
     {
-        static_cast<Sink*>(context)->out.append(reinterpret_cast<const char*>(bytes), length);
+        Sink* s = static_cast<Sink*>(context);
+        u32 took = length < s->room ? length : s->room;
+        s->room -= took;
+        s->out.append(reinterpret_cast<const char*>(bytes), took);
+        return took;
     }
     static void ready(void* context) { static_cast<Sink*>(context)->input_ready++; }
 };
@@ -371,4 +376,23 @@ TEST(VirtioConsoleReceive, ResetStopsInput)
     r.post(0, 8);
     r.reset();
     EXPECT_EQ(r.give("x"), 0u);
+}
+
+TEST(VirtioConsole, OutputWaitsForRoomAndGoesOnWhereItStopped)
+{
+    Rig r;
+    r.bring_up();
+    r.sink.room = 5;
+    r.send(0, {"hello ", "world"});
+    EXPECT_EQ(r.sink.out, "hello");
+    EXPECT_TRUE(r.console.output_held());
+    EXPECT_EQ(r.used_idx(CONSOLE_TRANSMITQ), 0u); // the chain is not handed back yet
+    r.sink.room = 3;
+    EXPECT_EQ(str(r.console.resume_output()), "(null)");
+    EXPECT_EQ(r.sink.out, "hello wo");
+    r.sink.room = 0xFFFFFFFF;
+    r.send(2, {"!"});                              // a notify goes on with the held chain first
+    EXPECT_EQ(r.sink.out, "hello world!");
+    EXPECT_FALSE(r.console.output_held());
+    EXPECT_EQ(r.used_idx(CONSOLE_TRANSMITQ), 2u);
 }

@@ -1,0 +1,142 @@
+// kernel/vmm/guest_platform.cc
+#include "vmm/guest_platform.h"
+#include <new>
+#include "devices/instruction.h"
+#include "devices/pci.h"
+#include "devices/virtio_console.h"
+#include "vmm/guest_access.h"
+#include "vmm/interrupts.h"
+#include "vmm/traps.h"
+
+namespace platform {
+namespace {
+
+constexpr u32 MAX_GUESTS = 32;
+constexpr u32 CONSOLE_SLOT = 1, CONSOLE_IRQ = 1; // 00:01.0, IRQ 1 (0 is the timer), as lguest had it
+constexpr u32 BAR_SIZE = 4096;
+
+u32 console_output(void* context, const u8* bytes, u32 length)
+{
+    Guest& g = *static_cast<Guest*>(context);
+    return g.console.write(g.name(), bytes, length);
+}
+
+void raise_irq(void* context, u32 irq) { virtual_irq::raise(*static_cast<Guest*>(context), irq); }
+
+// One guest's devices.  They point at each other and at the guest, so they
+// live here, one set per guest slot, and are rebuilt in place at each life.
+struct Devices {
+    explicit Devices(Guest& g) : console(console_output, nullptr, &g) {}
+    pci::Bus bus;
+    virtio::Console console;
+    virtio::PciTransport console_pci;
+};
+alignas(Devices) u8 storage[MAX_GUESTS][sizeof(Devices)];
+Devices& of(const Guest& g) { return *reinterpret_cast<Devices*>(storage[g.slot]); }
+
+// The guest's registers by number, in and out of its trap frame.
+struct Registers {
+    u32 r[8];
+    explicit Registers(const TrapFrame& f) { registers_from_frame(f, r); }
+};
+
+// The instruction at the guest's EIP: as many bytes as its tables map.
+Instruction fetch(Guest& g)
+{
+    const TrapFrame& f = g.regs();
+    u8 bytes[MAX_INSTRUCTION_LENGTH];
+    u32 base = g.state_page->gdt[(f.cs & 0xFFFF) >> 3].base();
+    u32 n = guest_access::read_virtual(g, base + f.eip, bytes, sizeof bytes);
+    return decode_instruction(bytes, n);
+}
+
+// Device output must fit the guest's share of the host's console before a
+// write goes to a device: otherwise the instruction waits and runs again.
+Outcome wait_for_console(Guest& g)
+{
+    g.state = GuestState::waiting;
+    g.instruction_waited = true;
+    return Outcome::yield;
+}
+
+} // namespace
+
+void start(Guest& g)
+{
+    if (!g.pci) {
+        g.devices = {};
+        return;
+    }
+    // placement: a fresh set of devices each life (they hold no host memory)
+    Devices* d = new (storage[g.slot]) Devices(g);
+    u32 bar = (g.memory_size + 0xFFFFF) & ~0xFFFFFu; // the first MiB boundary above memory
+    (void)d->console_pci.init(d->console, {g.host_address(0), g.memory_size}, bar, CONSOLE_IRQ, raise_irq, &g);
+    (void)d->bus.attach(CONSOLE_SLOT, &d->console_pci);
+    g.devices = {bar, bar + BAR_SIZE};
+}
+
+Outcome general_protection(Guest& g)
+{
+    TrapFrame& f = g.regs();
+    if (f.error != 0 || (f.cs & 3) != 1) return traps::reflect(g, 13, f.error);
+    Instruction in = fetch(g);
+    Devices& d = of(g);
+    Registers regs(f);
+    const char* reason = nullptr;
+    switch (in.kind) {
+    case InstructionKind::cli:
+        break;
+    case InstructionKind::in: {
+        u32 value = 0;
+        reason = d.bus.io_read(instruction_port(in, regs.r), in.size, &value);
+        complete_load(in, regs.r, value);
+        registers_to_frame(regs.r, f);
+        break;
+    }
+    case InstructionKind::out:
+        if (!g.console.has_room()) return wait_for_console(g);
+        reason = d.bus.io_write(instruction_port(in, regs.r), in.size, value_to_store(in, regs.r));
+        break;
+    default:
+        return traps::reflect(g, 13, 0);
+    }
+    if (reason) return kill(g, "device: %s (at %x)", reason, f.eip);
+    f.eip += in.length;
+    return Outcome::resume;
+}
+
+Outcome device_access(Guest& g, u32 address, u32 gpa)
+{
+    TrapFrame& f = g.regs();
+    Instruction in = fetch(g);
+    if (!in.accesses_memory()) return kill(g, "device: %s at %x touches the BAR at %x", instruction_kind_name(in.kind), f.eip, gpa);
+    Registers regs(f);
+    // Segments are flat for the guests this serves; an instruction whose own
+    // address is not the faulting one (a segment base, self-modified code)
+    // is not emulated by guesswork.
+    if (in.memory.address(regs.r) != address)
+        return kill(g, "device: the instruction at %x does not address %x", f.eip, address);
+    Devices& d = of(g);
+    const char* reason;
+    if (in.writes_memory()) {
+        if (!g.console.has_room()) return wait_for_console(g);
+        reason = d.bus.mmio_write(gpa, in.size, value_to_store(in, regs.r));
+    } else {
+        u32 value = 0;
+        reason = d.bus.mmio_read(gpa, in.size, &value);
+        complete_load(in, regs.r, value);
+        registers_to_frame(regs.r, f);
+    }
+    if (reason) return kill(g, "device: %s (at %x)", reason, f.eip);
+    f.eip += in.length;
+    return Outcome::resume;
+}
+
+Outcome before_run(Guest& g)
+{
+    if (!g.pci || !of(g).console.output_held() || !g.console.has_room()) return Outcome::resume;
+    if (const char* reason = of(g).console.resume_output()) return kill(g, "device: %s", reason);
+    return Outcome::resume;
+}
+
+} // namespace platform
