@@ -65,13 +65,28 @@ GUEST_LIB_OBJ := $(GUEST_LIB_S:%.S=$(B)/gobj/%.o) $(GUEST_LIB_CC:%.cc=$(B)/gobj/
 GUEST_TESTS  := $(patsubst guest/tests/%.cc,%,$(sort $(wildcard guest/tests/*.cc)))
 GUEST_ELFS   := $(GUEST_TESTS:%=$(B)/guests/%.elf) $(B)/guests/demo.elf $(B)/guests/bench.elf
 
-guests: $(GUEST_ELFS) $(B)/guests/bzImage
+guests: $(GUEST_ELFS) $(B)/guests/bzImage $(B)/guests/initramfs.gz
 
 # The reference Linux guest (guest/linux/README.md), checked against its sha256.
 $(B)/guests/bzImage: guest/linux/bzImage guest/linux/bzImage.sha256
 	@mkdir -p $(dir $@)
 	@cd guest/linux && sha256sum --quiet -c bzImage.sha256
 	@cp $< $@
+
+# Its initramfs: Debian's busybox-static for i386 (downloaded, never
+# installed: it would replace the machine's own busybox) and guest/linux/init.
+$(B)/linux/busybox:
+	@mkdir -p $(B)/linux/deb
+	@echo "  GET     busybox-static:i386"
+	@cd $(B)/linux/deb && rm -f *.deb && apt-get download busybox-static:i386 >/dev/null 2>&1 || \
+	    { echo "cannot download busybox-static:i386: run 'dpkg --add-architecture i386 && apt-get update' (as root)"; exit 1; }
+	@dpkg-deb -x $(B)/linux/deb/busybox-static_*_i386.deb $(B)/linux/deb/root
+	@cp $(B)/linux/deb/root/bin/busybox $@
+
+$(B)/guests/initramfs.gz: tools/mkinitramfs.py guest/linux/init $(B)/linux/busybox
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@$(PYTHON) tools/mkinitramfs.py $@ $(B)/linux/busybox guest/linux/init
 
 $(B)/gobj/%.o: %.cc
 	@mkdir -p $(dir $@)
@@ -172,5 +187,5 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all guests iso run debug bochs bench unit test clean
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 .SECONDARY:

@@ -126,8 +126,12 @@ Outcome set_stack(Guest& g, u32 ss, u32 esp, u32 pages)
         return kill(g, "SET_STACK: selector %x is not a ring-1 data segment", ss);
     if (esp > 0xFFC00000u || esp < pages * PAGE_SIZE)
         return kill(g, "SET_STACK: stack at %x reaches the switcher or wraps", esp);
+    // The pages that hold the stack's top byte (esp - 1) and the one below
+    // it when pages is 2, as lguest pinned them: a top that is not page
+    // aligned (Linux leaves 8 bytes of padding) does not reach a third page.
     u32 base = g.state_page->gdt[ss >> 3].base();
-    if (!guest_access::writable(g, base + esp - pages * PAGE_SIZE, pages * PAGE_SIZE))
+    u32 top_page = (base + esp - 1) & ~(PAGE_SIZE - 1);
+    if (!guest_access::writable(g, top_page - (pages - 1) * PAGE_SIZE, pages * PAGE_SIZE))
         return kill(g, "SET_STACK: stack below %x is not mapped writable", esp);
     g.state_page->tss.ss1 = ss;
     g.state_page->tss.esp1 = esp;
