@@ -34,15 +34,18 @@ constexpr u32 NAME_MAX = 15, LINE_BYTES_MAX = NAME_MAX + 3 + GuestConsole::LINE_
 static_assert(LINE_BYTES_MAX <= console::GUEST_SHARE, "a whole line always fits in a share");
 } // namespace
 
-bool GuestConsole::emit(const char* name, bool force)
+bool GuestConsole::emit(const char* name, bool force, bool newline)
 {
+    // A line that ends CR LF (Linux's console does) ends at the LF: the CR
+    // is part of the line's end, not a byte to show.
+    u32 shown = newline && length_ && line_[length_ - 1] == '\r' ? length_ - 1 : length_;
     char out[LINE_BYTES_MAX + 1];
     u32 n = 0;
     out[n++] = '[';
     for (u32 i = 0; name[i] && i < NAME_MAX; i++) out[n++] = name[i];
     out[n++] = ']';
     out[n++] = ' ';
-    n += escape(line_, length_, out + n);
+    n += escape(line_, shown, out + n);
     out[n++] = '\n';
     if (!console::write_line(owner_, out, n, force)) return false;
     emitted += length_;
@@ -55,11 +58,11 @@ u32 GuestConsole::write(const char* name, const u8* bytes, u32 length)
     u32 i = 0;
     for (; i < length; i++) {
         if (bytes[i] == '\n') {
-            if (!emit(name, false)) break; // this newline again, once there is room
+            if (!emit(name, false, true)) break; // this newline again, once there is room
             emitted++; // the newline itself is delivered as the line's end
             continue;
         }
-        if (length_ == LINE_MAX && !emit(name, false)) break;
+        if (length_ == LINE_MAX && !emit(name, false, false)) break;
         line_[length_++] = bytes[i];
     }
     accepted += i;
@@ -70,5 +73,5 @@ bool GuestConsole::has_room() const { return console::accepts(owner_, LINE_BYTES
 
 void GuestConsole::flush(const char* name)
 {
-    if (length_) (void)emit(name, true);
+    if (length_) (void)emit(name, true, false);
 }

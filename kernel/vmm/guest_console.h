@@ -31,7 +31,7 @@ public:
     static u64 bytes_emitted();  // every guest byte that reached the console
 
 private:
-    bool emit(const char* name, bool force);
+    bool emit(const char* name, bool force, bool newline);
     u8 line_[LINE_MAX];
     u32 length_ = 0; // a full line waits for the next byte: a newline then ends it, adding no empty line
     u32 owner_ = 0;

@@ -171,7 +171,15 @@ void load_linux(Guest& g, u8* memory, TrapFrame& r)
     using namespace linux_boot;
     const BzImageInfo& bz = g.bzimage;
     memcpy(memory + LOAD_ADDRESS, g.image + bz.payload_offset, bz.payload_size);
-    memcpy(memory + COMMAND_LINE_GPA, g.command_line, g.command_line_length); // its NUL: zeroed memory
+    // The module's command line, then " rung.boot=N" (its boot_count, as an
+    // ELF guest finds it in its boot info) when the kernel's limit allows.
+    char* line = reinterpret_cast<char*>(memory + COMMAND_LINE_GPA);
+    memcpy(line, g.command_line, g.command_line_length); // its NUL: zeroed memory
+    u32 limit = bz.cmdline_size && bz.cmdline_size < MAX_COMMAND_LINE ? bz.cmdline_size : MAX_COMMAND_LINE;
+    char boot[24];
+    u32 extra = static_cast<u32>(snformat(boot, sizeof boot, "%srung.boot=%u", g.command_line_length ? " " : "",
+                                          g.boot_count));
+    if (g.command_line_length + extra <= limit) memcpy(line + g.command_line_length, boot, extra);
     u32 initrd_gpa = g.initrd_size ? initrd_address(g.memory_size, g.initrd_size) : 0;
     memcpy(memory + initrd_gpa, g.initrd, g.initrd_size);
     build_zero_page(memory + ZERO_PAGE_GPA, bz, g.image, g.memory_size, COMMAND_LINE_GPA, initrd_gpa,
