@@ -66,6 +66,7 @@ class Case:
         self.modules, self.cmdline, self.emulators = [], "", list(EMULATORS)
         self.cpus, self.memory, self.timeout = ["qemu32"], [64], 30.0
         self.nmis = 0
+        self.inputs = []  # (compiled regex, bytes): type the bytes once a console line matches
         self.checks = []  # (kind "expect"/"forbid", qualifier or None, compiled regex)
         self.in_order, self.exit = False, "success"
         self.bochs_log_ok = []  # compiled regexes
@@ -118,6 +119,16 @@ class Case:
                         self.bochs_log_ok.append(re.compile(value))
                     except re.error as e:
                         raise CaseError("%s: bad regex: %s" % (where, e))
+                elif key == "input":
+                    # input: REGEX => TEXT   (TEXT with \n, \r, \xHH escapes)
+                    m = re.match(r"^(.*?) =>(?: (.*))?$", value)
+                    if not m:
+                        raise CaseError("%s: input wants `REGEX => TEXT`" % where)
+                    pattern, text = m.group(1), m.group(2) or ""
+                    try:
+                        self.inputs.append((re.compile(pattern), text.encode().decode("unicode_escape").encode("latin-1")))
+                    except (re.error, UnicodeDecodeError) as e:
+                        raise CaseError("%s: bad input: %s" % (where, e))
                 elif key == "nmi":
                     try:
                         self.nmis = int(value)
@@ -210,11 +221,67 @@ def inject_nmis(socket_path, count, stop, log):
             time.sleep(0.02)
 
 
-def qemu(log, mem, cpu, accel, timeout, cmdline="", modules=(), iso=None, nmis=0):
+def type_inputs(socket_path, inputs, stop):
+    """The typist: reads the serial console through QEMU's socket and, as each
+    input's regex matches a whole line (in order), types its text."""
+    import socket
+    deadline = time.time() + 10
+    while not stop.is_set():
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(socket_path)
+            break
+        except OSError:
+            s.close()
+            if time.time() > deadline:
+                return
+            time.sleep(0.02)
+    with s:
+        s.settimeout(0.1)
+        pending, seen, pos = list(inputs), b"", 0  # pos: where the next input's search starts
+        while not stop.is_set() and pending:
+            try:
+                data = s.recv(65536)
+                if not data:
+                    return
+                seen += data
+            except socket.timeout:
+                pass
+            except OSError:
+                return
+            # Whole lines and the partial one (a prompt), from pos on.
+            start = pos
+            for line in seen[pos:].split(b"\n"):
+                end = start + len(line) + 1
+                if pending and pending[0][0].search(ANSI.sub("", line.decode(errors="replace")).rstrip("\r")):
+                    s.sendall(pending.pop(0)[1])
+                    pos = min(end, len(seen))
+                start = end
+        while not stop.is_set():  # keep reading, so QEMU never waits on us
+            try:
+                if not s.recv(65536):
+                    return
+            except socket.timeout:
+                pass
+            except OSError:
+                return
+
+
+def qemu(log, mem, cpu, accel, timeout, cmdline="", modules=(), iso=None, nmis=0, inputs=()):
     """Boots rung in QEMU; returns (status rung wrote or None, problem or None)."""
-    argv = [QEMU, "-display", "none", "-serial", "file:" + log, "-no-reboot", "-m", str(mem),
+    serial = ["-serial", "file:" + log]
+    if inputs:  # a socket the typist reads and writes; QEMU still logs everything to `log`
+        sock = log + ".serial"
+        if os.path.exists(sock):
+            os.remove(sock)
+        serial = ["-chardev", "socket,id=con,path=%s,server=on,wait=on,logfile=%s" % (sock, log),
+                  "-serial", "chardev:con"]
+    argv = [QEMU, "-display", "none"] + serial + ["-no-reboot", "-m", str(mem),
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-cpu", cpu, "-accel", accel]
     injector, stop = None, threading.Event()
+    typist = None
+    if inputs:
+        typist = threading.Thread(target=type_inputs, args=(sock, inputs, stop), daemon=True)
     if nmis:
         monitor = log + ".monitor"
         if os.path.exists(monitor):
@@ -231,6 +298,8 @@ def qemu(log, mem, cpu, accel, timeout, cmdline="", modules=(), iso=None, nmis=0
         os.remove(log)
     if injector:
         injector.start()
+    if typist:
+        typist.start()
     status, err = run_process(argv, timeout)
     stop.set()
     errors = [l for l in err.splitlines() if l.strip() and "warning:" not in l]
@@ -371,7 +440,8 @@ def execute(run, kvm_future):
     else:
         accel = "kvm" if run.emulator == "qemu-kvm" else "tcg"
         verdict, problem = qemu(run.log, run.mem, run.cpu, accel, case.timeout, case.cmdline,
-                                case.modules, iso if run.cdrom else None, 0 if run.cdrom else case.nmis)
+                                case.modules, iso if run.cdrom else None, 0 if run.cdrom else case.nmis,
+                                case.inputs)
         problems = [problem] if problem else []
     lines = read_lines(run.log)
     problems += check(run, lines, verdict) if lines else ["no console output"]

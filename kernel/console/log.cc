@@ -1,6 +1,7 @@
 // kernel/console/log.cc
 #include "console/log.h"
 #include "arch/pic.h"
+#include "console/input.h"
 #include "console/output_queue.h"
 #include "console/serial.h"
 #include "console/vga.h"
@@ -79,6 +80,7 @@ void init()
 void start_queue()
 {
     queued = true;
+    serial::set_receive_interrupt(true);
     pic::unmask(serial::IRQ);
 }
 
@@ -87,6 +89,7 @@ void pump() { feed(PUMP_BUDGET); }
 void on_interrupt()
 {
     serial::acknowledge();
+    console_input::collect();
     feed(PUMP_BUDGET);
 }
 

@@ -8,9 +8,11 @@ namespace {
 constexpr u16 COM1 = 0x3F8;
 constexpr u16 DATA = COM1 + 0, IER = COM1 + 1, FCR = COM1 + 2, IIR = COM1 + 2, LCR = COM1 + 3,
               MCR = COM1 + 4, LSR = COM1 + 5, SCRATCH = COM1 + 7;
-constexpr u8 LSR_THRE = 1 << 5, LSR_TEMT = 1 << 6, IER_THRI = 1 << 1, IIR_FIFOS = 0xC0;
+constexpr u8 LSR_DR = 1 << 0, LSR_THRE = 1 << 5, LSR_TEMT = 1 << 6, IER_RDI = 1 << 0, IER_THRI = 1 << 1,
+             IIR_FIFOS = 0xC0;
 bool found = false;
 u32 depth = 1;
+u8 interrupts = 0; // IER as last written: receive, transmit or both
 
 } // namespace
 
@@ -50,7 +52,23 @@ void write_unchecked(u8 byte)
 }
 void set_transmit_interrupt(bool on)
 {
-    if (found) port::out8(IER, on ? IER_THRI : 0);
+    u8 want = static_cast<u8>(on ? interrupts | IER_THRI : interrupts & ~IER_THRI);
+    if (!found || want == interrupts) return;
+    interrupts = want;
+    port::out8(IER, interrupts);
+}
+void set_receive_interrupt(bool on)
+{
+    u8 want = static_cast<u8>(on ? interrupts | IER_RDI : interrupts & ~IER_RDI);
+    if (!found || want == interrupts) return;
+    interrupts = want;
+    port::out8(IER, interrupts);
+}
+bool read_byte(u8* byte)
+{
+    if (!found || !(port::in8(LSR) & LSR_DR)) return false;
+    *byte = port::in8(DATA);
+    return true;
 }
 void acknowledge()
 {

@@ -25,4 +25,9 @@ void write_unchecked(u8 byte);
 void set_transmit_interrupt(bool on);
 void acknowledge();
 
+// Input: the "data available" interrupt on or off, and one received byte
+// (false when none is waiting).
+void set_receive_interrupt(bool on);
+bool read_byte(u8* byte);
+
 } // namespace serial

@@ -20,6 +20,9 @@ public:
     // True when a whole line would fit again: a writer that waited may go on.
     bool has_room() const;
     void flush(const char* name); // a partial line goes out as a line, share or not
+    // A partial line that has waited `quiet` ns since its last byte goes out
+    // as a line (if it fits the share): a prompt is seen without its newline.
+    void flush_if_quiet(const char* name, u64 now, u64 quiet);
     void reset() { length_ = 0; }
 
     // Guest bytes as the console shows them: printable ASCII and tabs as they
@@ -35,4 +38,5 @@ private:
     u8 line_[LINE_MAX];
     u32 length_ = 0; // a full line waits for the next byte: a newline then ends it, adding no empty line
     u32 owner_ = 0;
+    u64 last_byte_ = 0; // host uptime (ns) of the last byte taken
 };

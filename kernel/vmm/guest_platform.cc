@@ -4,6 +4,9 @@
 #include "devices/instruction.h"
 #include "devices/pci.h"
 #include "devices/virtio_console.h"
+#include "arch/clock.h"
+#include "console/input.h"
+#include "console/log.h"
 #include "vmm/guest_access.h"
 #include "vmm/interrupts.h"
 #include "vmm/traps.h"
@@ -130,6 +133,50 @@ Outcome device_access(Guest& g, u32 address, u32 gpa)
     if (reason) return kill(g, "device: %s (at %x)", reason, f.eip);
     f.eip += in.length;
     return Outcome::resume;
+}
+
+namespace {
+
+constexpr u32 NO_FOCUS = ~0u;
+constexpr u64 QUIET_NS = 300'000'000; // a prompt shows after 0.3 s without more output
+u32 focus = NO_FOCUS;
+
+bool takes_input(const Guest& g) { return g.pci && g.state != GuestState::dead && g.state != GuestState::unused; }
+
+// The next guest after `from` that takes input (`from` itself last), or NO_FOCUS.
+u32 next_taker(Guest* guests, u32 count, u32 from)
+{
+    for (u32 step = 1; step <= count; step++) {
+        u32 i = (from + step) % count;
+        if (takes_input(guests[i])) return i;
+    }
+    return NO_FOCUS;
+}
+
+} // namespace
+
+void service_console(Guest* guests, u32 count)
+{
+    if (!count) return;
+    u32 presses = console_input::focus_presses();
+    if (focus == NO_FOCUS || !takes_input(guests[focus]) || presses) {
+        u32 was = focus, at = focus == NO_FOCUS ? count - 1 : focus;
+        for (u32 n = 0; n < (presses ? presses : 1) && at != NO_FOCUS; n++) at = next_taker(guests, count, at);
+        focus = at;
+        if (focus != was && focus != NO_FOCUS)
+            console::stable("console: input goes to %s (Ctrl-T moves it)", guests[focus].name());
+    }
+    u64 now = clock::uptime_ns();
+    for (u32 i = 0; i < count; i++)
+        if (guests[i].pci && guests[i].state != GuestState::dead) guests[i].console.flush_if_quiet(guests[i].name(), now, QUIET_NS);
+    if (focus == NO_FOCUS || !console_input::waiting()) return;
+    Guest& g = guests[focus];
+    if (g.state == GuestState::restarting) return;
+    u8 bytes[256];
+    u32 n = console_input::peek(bytes, sizeof bytes);
+    const char* error = nullptr;
+    console_input::take(of(g).console.give_input(bytes, n, &error));
+    if (error) (void)kill(g, "device: %s", error);
 }
 
 Outcome before_run(Guest& g)

@@ -25,4 +25,10 @@ Outcome device_access(Guest& guest, u32 address, u32 gpa);
 // Before the guest runs: console output held back for want of room goes on.
 Outcome before_run(Guest& guest);
 
+// Once a turn of the scheduler: the console's focus (Ctrl-T moves it among
+// the guests with devices, and a line says where input now goes), typed
+// bytes into the focused guest's receive queue, and each such guest's
+// partial line (a shell prompt) shown once it has been quiet a while.
+void service_console(Guest* guests, u32 count);
+
 } // namespace platform

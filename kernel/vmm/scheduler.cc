@@ -2,7 +2,9 @@
 #include "vmm/scheduler.h"
 #include "arch/cpu.h"
 #include "arch/clock.h"
+#include "console/input.h"
 #include "console/log.h"
+#include "vmm/guest_platform.h"
 #include "vmm/interrupts.h"
 
 namespace scheduler {
@@ -15,7 +17,8 @@ u32 last = 0;
 void on_tick()
 {
     slice_expired = true;
-    console::pump(); // the UART's interrupt does most; this catches one that was lost
+    console_input::collect(); // the UART's interrupt does most; this catches one that was lost
+    console::pump();
 }
 void on_alarm() { virtual_timer::expire(all, count); }
 
@@ -41,6 +44,7 @@ Outcome halt(Guest& g)
 Guest* next()
 {
     for (;;) {
+        platform::service_console(all, count);
         bool alive = false;
         for (u32 step = 1; step <= count; step++) {
             Guest& g = all[(last + step) % count];
