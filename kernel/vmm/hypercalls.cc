@@ -100,6 +100,7 @@ Outcome call(Guest& g, const Call& c, u32* result);
 Outcome drain_async(Guest& g)
 {
     bool alive = drain_async_ring(g.data(), g.async_next, [&g](const AsyncCall& a) {
+        g.async_calls++; // every slot run counts, a FLUSH_ASYNC in the ring too
         if (a.arg0 == hcall::FLUSH_ASYNC) return true;
         u32 ignored = 0;
         return call(g, FromRing{a}, &ignored) != Outcome::stop;
