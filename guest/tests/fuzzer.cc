@@ -7,10 +7,9 @@
 // random calls the host must accept (no call that always kills, no HALT; of
 // the edge values only those the ABI allows, such as the last page before
 // the switcher, a ring-1 stack right at a page boundary or an empty write at
-// the last byte of memory), all
-// but one in 32 queued on the asynchronous ring and flushed nearly 64 at a
-// time, with the guest's own doings below now and then; one in 2048 is an
-// ordinary call, so a life may end there too.  They make most of the calls
+// the last byte of memory), all but one in 32 queued on the asynchronous
+// ring and flushed nearly 64 at a time, with the guest's own doings below
+// now and then; one in 2048 is an ordinary call, so a life may end there too.  They make most of the calls
 // at a small part of a world switch each, where lives killed every few calls
 // spent their time being reloaded.  One in three lives with INIT is gentle:
 // edge values 16 times rarer and no call that always kills, so the life
@@ -31,8 +30,9 @@
 //
 // A life ends when the host kills it (expected, and restarted), by SHUTDOWN
 // restart from a random call, or after its planned calls ("life L: Q quiet
-// calls and C others, not killed").  With SHUTDOWN, reason 1 (poweroff) is only ever made with a
-// bad message address: a random clean poweroff would end the fuzzer early.
+// calls and C others, not killed").  With SHUTDOWN, reason 1 (poweroff) is
+// only ever made with a bad message address: a random clean poweroff would
+// end the fuzzer early.
 //
 // Lives: 20 by default, NAME_nN for N, NAME_tN until N seconds after boot
 // (knobs.h).  To replay a life, put its seed in the name as _sXXXXXXXX (8 hex
@@ -266,7 +266,8 @@ constexpr u16 WEIGHTS[22] = {
 };
 
 // The weights of quiet calls: none that always kills, no HALT (it waits),
-// CONSOLE_WRITE only of 0 bytes, and fewer shadow switches (the dearest).
+// CONSOLE_WRITE only of 0 bytes, and fewer shadow switches and TLB flushes
+// (the dearest: the guest faults its pages back in after each).
 constexpr u16 QUIET_WEIGHTS[22] = {20, 0, 0, 0, 4, 10, 80, 30, 50, 60, 0, 0, 0, 0, 100, 60, 40, 0, 80, 30, 5, 0};
 
 u32 pick_number()
