@@ -68,6 +68,8 @@ def run(argv, timeout):
         try:
             _, err = p.communicate(timeout=timeout)
             status = p.returncode
+            if status != 1 and err.strip():  # e.g. killed by a signal: QEMU says so
+                print("soak: QEMU said: " + err.decode(errors="replace").strip().replace("\n", "\n      "))
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, 9)
             p.communicate()
@@ -237,7 +239,9 @@ def main():
         print("  " + m)
     sys.stdout.flush()
     # A fuzzer or flood life under way at the deadline still ends: room for that.
-    status, seconds = run(qemu_argv(log, memory, modules), deadline + 120)
+    # QEMU logs the CPU's state at each reset: two at power-on, and one more
+    # if the host triple-faults (with -no-reboot QEMU then ends, status 0).
+    status, seconds = run(qemu_argv(log, memory, modules) + ["-d", "cpu_reset", "-D", log + ".resets"], deadline + 120)
     if status is None:
         print("soak: QEMU did not end within %d s" % (deadline + 120))
     names = [re.search(r"name=(\S+)", m).group(1) for m in modules]
@@ -257,7 +261,9 @@ def analyse(log, status, seconds, deadline, names):
     if status is None and deadline:
         problems.append("QEMU did not end within %d s" % (deadline + 120))
     elif status is not None and status != 1:
-        problems.append("QEMU exit status %d (rung writes 0 -> status 1 when every guest powered off)" % status)
+        problems.append("QEMU exit status %d (rung writes 0 -> status 1 when every guest powered off)%s"
+                        % (status, "; 0 after a reset (a triple fault?): the CPU's state is in %s.resets" % log
+                           if status == 0 else ""))
     problems += ["PANIC: " + p for p in report.panics[:3]]
     if not report.finished:
         problems.append("no `rung: all guests finished` line")
