@@ -13,6 +13,12 @@ serial log and reports:
     a life), kills and their reasons, restarts;
   - world switches: the guests' exits (each one a switch out of the guest
     world and back) over the run's wall-clock time;
+  - hypercalls: the fuzzers' calls, made by `int` and run from the
+    asynchronous ring, as the host counted them in its stats lines (exact:
+    killed lives included), their total and rate;
+  - the fuzzers' seeds, as ranges per guest (a life's seed is its guest's
+    base plus its life number), and a command line that replays one life
+    (the first killed one) on its own;
   - the console: every flood life reports the bytes it wrote ("flood life L:
     wrote B bytes in N lines, C console lines"); the text of its console
     lines since its previous report, with each backslash-x-HH escape read
@@ -24,7 +30,7 @@ Exit status 1 on a PANIC, a missing `all guests finished` line, a byte count
 that differs, a witness or storm without SUCCESS, a guest that did not end
 by powering off, or QEMU not ending in time.  Python 3 standard library only.
 """
-import argparse, collections, os, re, subprocess, sys, time
+import argparse, collections, os, re, shlex, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("RUNG_BUILD", os.path.join(ROOT, "build"))
@@ -39,12 +45,16 @@ KILLED = re.compile(r"^rung: guest (\S+) killed: (.*)$")
 RESTARTING = re.compile(r"^rung: guest (\S+) restarting: (.*)$")
 POWERED = re.compile(r"^rung: guest (\S+) powered off: (.*)$")
 REJECTED = re.compile(r"^rung: guest (\S+) rejected: (.*)$")
-STATS = re.compile(r"^rung: guest (\S+) stats: (\d+) exits, (\d+) hypercalls, (\d+) page faults, (\d+) interrupts$")
+STATS = re.compile(r"^rung: guest (\S+) stats: (\d+) exits, (\d+) hypercalls, (\d+) async calls, (\d+) page faults, "
+                   r"(\d+) interrupts$")
+STARTED_MEM = re.compile(r"^rung: guest (\S+) started: mem=(\d+) KiB ")
+FUZZ_SEED = re.compile(r"^fuzzer seed ([0-9a-f]{8}) life (\d+)$")
 FINISHED = re.compile(r"^rung: all guests finished: (\d+) powered off, (\d+) killed, (\d+) rejected$")
 
 
 def qemu_argv(log, memory, modules, cmdline=""):
-    return [QEMU, "-display", "none", "-serial", "file:" + log, "-no-reboot", "-m", str(memory),
+    """QEMU's command line; the serial console to `log`, or to stdout if None."""
+    return [QEMU, "-display", "none", "-serial", "file:" + log if log else "stdio", "-no-reboot", "-m", str(memory),
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-cpu", "qemu32", "-accel", "tcg",
             "-kernel", os.path.join(BUILD, "rung.elf"), "-append", cmdline,
             "-initrd", ",".join(os.path.join(GUESTS, m) for m in modules)]
@@ -58,6 +68,8 @@ def run(argv, timeout):
         try:
             _, err = p.communicate(timeout=timeout)
             status = p.returncode
+            if status != 1 and err.strip():  # e.g. killed by a signal: QEMU says so
+                print("soak: QEMU said: " + err.decode(errors="replace").strip().replace("\n", "\n      "))
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, 9)
             p.communicate()
@@ -97,11 +109,34 @@ def guests(deadline, with_demo):
     return mods, total + 64  # the host, its frames and the switcher pages fit in the rest
 
 
+def ranges(numbers):
+    """'5eed0000-5eed0011 5eed0020' for a set of seeds: runs of consecutive ones."""
+    out, numbers = [], sorted(numbers)
+    for i, n in enumerate(numbers):
+        if i and n == numbers[i - 1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return " ".join("%08x" % a if a == b else "%08x-%08x" % (a, b) for a, b in out)
+
+
+def replay_argv(name, seed, kib):
+    """QEMU's command line for one fuzzer life alone: _sSEED gives its first life
+    that seed, _n2 makes the next life the last (it only reports and powers off)."""
+    module = "fuzzer.elf name=r_s%08x_n2 mem=%dK on_kill=restart" % (seed, kib)
+    return qemu_argv(None, (kib + 1023) // 1024 + 64, [module])
+
+
 class Report:
     def __init__(self):
         self.started, self.lives, self.kills, self.reasons = set(), collections.Counter(), collections.Counter(), collections.Counter()
         self.restarts, self.powered, self.rejected = collections.Counter(), {}, []
-        self.exits = self.hypercalls = self.faults = self.interrupts = 0
+        self.exits = self.hypercalls = self.async_calls = self.faults = self.interrupts = 0
+        self.calls = collections.Counter()         # guest -> hypercalls, by int and from the ring
+        self.mem = {}                              # guest -> KiB
+        self.seeds = collections.defaultdict(set)  # fuzzer -> its lives' seeds
+        self.seed_now = {}                         # fuzzer -> (seed, life) of the life under way
+        self.first_kill = None                     # (fuzzer, seed, life, reason)
         self.panics, self.finished, self.verdicts = [], None, {}
         self.guest_bytes = collections.Counter()  # every guest's console bytes, as counted from the log
         self.flood = {}                            # guest -> [bytes, console lines] since its last report
@@ -136,13 +171,17 @@ class Report:
                 self.verdicts[name] = t[len("Test result: "):]
             elif t.startswith("fuzzer seed "):
                 self.fuzz_lives[name] += 1
+                s = FUZZ_SEED.match(t)
+                if s:
+                    self.seeds[name].add(int(s.group(1), 16))
+                    self.seed_now[name] = (int(s.group(1), 16), int(s.group(2)))
             elif t.startswith("fuzzer done: "):
                 self.fuzz_done[name] = t
             return
         line = raw.decode(errors="replace")
         if line.startswith("rung: PANIC") or "PANIC" in line and line.startswith("rung: "):
             self.panics.append(line)
-        for regex, action in ((STATS, self._stats), (STARTED, lambda m: self.started.add(m.group(1))),
+        for regex, action in ((STATS, self._stats), (STARTED, self._started),
                               (KILLED, self._killed), (RESTARTING, lambda m: self.restarts.update([m.group(1)])),
                               (POWERED, lambda m: self.powered.__setitem__(m.group(1), m.group(2))),
                               (REJECTED, lambda m: self.rejected.append(line)),
@@ -152,15 +191,25 @@ class Report:
                 action(m)
                 return
 
+    def _started(self, m):
+        self.started.add(m.group(1))
+        mem = STARTED_MEM.match(m.string)
+        if mem:
+            self.mem[m.group(1)] = int(mem.group(2))
+
     def _stats(self, m):
         self.lives[m.group(1)] += 1
         self.exits += int(m.group(2))
         self.hypercalls += int(m.group(3))
-        self.faults += int(m.group(4))
-        self.interrupts += int(m.group(5))
+        self.async_calls += int(m.group(4))
+        self.calls[m.group(1)] += int(m.group(3)) + int(m.group(4))
+        self.faults += int(m.group(5))
+        self.interrupts += int(m.group(6))
 
     def _killed(self, m):
         self.kills[m.group(1)] += 1
+        if self.first_kill is None and m.group(1) in self.seed_now:
+            self.first_kill = (m.group(1),) + self.seed_now[m.group(1)] + (m.group(2),)
         reason = re.sub(r"\b(0x)?[0-9a-f]*\d[0-9a-f]*\b", "N", m.group(2))
         self.reasons[reason] += 1
 
@@ -190,7 +239,9 @@ def main():
         print("  " + m)
     sys.stdout.flush()
     # A fuzzer or flood life under way at the deadline still ends: room for that.
-    status, seconds = run(qemu_argv(log, memory, modules), deadline + 120)
+    # QEMU logs the CPU's state at each reset: two at power-on, and one more
+    # if the host triple-faults (with -no-reboot QEMU then ends, status 0).
+    status, seconds = run(qemu_argv(log, memory, modules) + ["-d", "cpu_reset", "-D", log + ".resets"], deadline + 120)
     if status is None:
         print("soak: QEMU did not end within %d s" % (deadline + 120))
     names = [re.search(r"name=(\S+)", m).group(1) for m in modules]
@@ -210,7 +261,9 @@ def analyse(log, status, seconds, deadline, names):
     if status is None and deadline:
         problems.append("QEMU did not end within %d s" % (deadline + 120))
     elif status is not None and status != 1:
-        problems.append("QEMU exit status %d (rung writes 0 -> status 1 when every guest powered off)" % status)
+        problems.append("QEMU exit status %d (rung writes 0 -> status 1 when every guest powered off)%s"
+                        % (status, "; 0 after a reset (a triple fault?): the CPU's state is in %s.resets" % log
+                           if status == 0 else ""))
     problems += ["PANIC: " + p for p in report.panics[:3]]
     if not report.finished:
         problems.append("no `rung: all guests finished` line")
@@ -221,6 +274,8 @@ def analyse(log, status, seconds, deadline, names):
             problems.append("%s never started" % name)
         elif name not in report.powered:
             problems.append("%s did not power off (%d kills)" % (name, report.kills[name]))
+        if name in report.powered and not report.lives[name]:
+            problems.append("%s: no stats line (has its format changed?)" % name)
         if name.startswith(("wit", "storm")) and report.verdicts.get(name) != "SUCCESS":
             problems.append("%s: verdict %s" % (name, report.verdicts.get(name, "none")))
         if name.startswith("fz") and name in report.powered and name not in report.fuzz_done:
@@ -249,13 +304,25 @@ def analyse(log, status, seconds, deadline, names):
           % (report.exits, seconds, rate))
     print("                     of them %d hypercalls, %d page faults, %d host interrupts"
           % (report.hypercalls, report.faults, report.interrupts))
+    fuzzers = sorted(n for n in report.seeds)
+    fuzz_calls = sum(report.calls[n] for n in fuzzers)
+    rate = "in %.1f s: %.0f per second" % (seconds, fuzz_calls / seconds) if seconds else "(rate unknown)"
+    print("  hypercalls:        fuzzers %d (the host's count, by int and from the ring) %s" % (fuzz_calls, rate))
+    print("                     all guests %d by int, %d from the ring" % (report.hypercalls, report.async_calls))
+    for i, name in enumerate(fuzzers):
+        print("  %-19s%-15s %s" % ("fuzzer seeds:" if i == 0 else "", name, ranges(report.seeds[name])))
+    if report.first_kill or fuzzers:  # the first killed life, else any one
+        name, seed, life, reason = report.first_kill or (fuzzers[0], min(report.seeds[fuzzers[0]]), 0, "")
+        print("  replay a life:     %s life %d (seed %08x%s), alone:" % (name, life, seed, reason and ", killed: " + reason))
+        print("    " + " ".join(shlex.quote(a) for a in replay_argv(name, seed, report.mem.get(name, 2048))))
     print("  console:           floods wrote %d bytes in %d lives; their console lines hold %d; all guests' lines %d bytes"
           % (report.flood_bytes, report.flood_lives, report.flood_seen, sum(report.guest_bytes.values())))
     print("  end:               %s" % (report.finished or "(missing)"))
     for name in names:
-        print("    %-15s lives %5d  kills %5d  %s" % (name, report.lives[name], report.kills[name],
-                                                      report.verdicts.get(name) or report.fuzz_done.get(name) or
-                                                      report.powered.get(name, "(still running)")))
+        print("    %-15s lives %5d  kills %5d  calls %9d  %s" % (name, report.lives[name], report.kills[name],
+                                                                  report.calls[name],
+                                                                  report.verdicts.get(name) or report.fuzz_done.get(name) or
+                                                                  report.powered.get(name, "(still running)")))
     if problems:
         print("soak: FAILED")
         for p in problems:

@@ -3,11 +3,21 @@
 // Each life is seeded with a fixed base (from the guest's name) plus
 // boot_count, and printed ("fuzzer seed S life L"), so a life can be replayed.
 // Most lives make LGUEST_INIT and set up trap handlers; one in eight does
-// not.  One in three of those with INIT is gentle: edge values 16 times
-// rarer and no call that always kills, so the life lasts and builds state.  Then up to 20-120 random hypercalls: call numbers mostly the ABI's
-// (0-19 and 64; a few invalid ones and random 32-bit numbers), arguments
-// mostly plausible (pages of the guest's own free memory, its own page
-// directories, real gate and descriptor words) and otherwise "interesting"
+// not.  Three in four of those with INIT first make 1000-10000 quiet calls:
+// random calls the host must accept (no call that always kills, no HALT; of
+// the edge values only those the ABI allows, such as the last page before
+// the switcher, a ring-1 stack right at a page boundary or an empty write at
+// the last byte of memory), all but one in 32 queued on the asynchronous
+// ring and flushed nearly 64 at a time, with the guest's own doings below
+// now and then; one in 2048 is an ordinary call, so a life may end there too.  They make most of the calls
+// at a small part of a world switch each, where lives killed every few calls
+// spent their time being reloaded.  One in three lives with INIT is gentle:
+// edge values 16 times rarer and no call that always kills, so the life
+// lasts and builds state.  Then 20-120 random hypercalls: call numbers
+// mostly the ABI's (0-19 and 64; a few invalid ones and random 32-bit
+// numbers), arguments mostly plausible (pages of the guest's own free
+// memory, its own page directories, real gate and descriptor words) and
+// otherwise "interesting"
 // (0, mem-1, mem, mem+1, 0xFFFFFFFF, 0xFFC00000, powers of two, anything),
 // made directly or queued on the asynchronous ring and flushed by
 // FLUSH_ASYNC or by a later call.  Between calls, the guest also does what a
@@ -19,16 +29,18 @@
 // the host-read fields of lguest_data, and rarely breaks the ring itself.
 //
 // A life ends when the host kills it (expected, and restarted), by SHUTDOWN
-// restart from a random call, or after its planned calls ("life L: C calls,
-// not killed").  With SHUTDOWN, reason 1 (poweroff) is only ever made with a
-// bad message address: a random clean poweroff would end the fuzzer early.
+// restart from a random call, or after its planned calls ("life L: Q quiet
+// calls and C others, not killed").  With SHUTDOWN, reason 1 (poweroff) is
+// only ever made with a bad message address: a random clean poweroff would
+// end the fuzzer early.
 //
 // Lives: 20 by default, NAME_nN for N, NAME_tN until N seconds after boot
 // (knobs.h).  To replay a life, put its seed in the name as _sXXXXXXXX (8 hex
 // digits): the first life then has that seed (e.g. name=r_s5eedcffe_n2).  The last life makes no calls: it prints "fuzzer done: L lives,
 // C calls planned" and powers off.  (Guest memory is wiped at each restart,
 // so no life can know how many calls the killed ones made: C is the sum of
-// the lives' plans, recomputed from their seeds.  The calls made are in the
+// the lives' plans, recomputed from their seeds; the host's stats lines
+// count the calls made, by int and from the ring.  The calls made are in the
 // trace: with a lives count, every call first queues one trace letter to the
 // console, a-t for calls 0-19, w for 64, ? for any other, upper case when
 // queued on the ring, so the console holds the exact sequence up to the
@@ -46,6 +58,9 @@ namespace {
 
 constexpr u32 DEFAULT_LIVES = 20;
 constexpr u32 MIN_CALLS = 20, MAX_CALLS = 120;
+// The quiet calls a life with LGUEST_INIT makes before those (none in one
+// life in QUIET_NONE), and how often one of them is an ordinary call instead.
+constexpr u32 MIN_QUIET = 1000, MAX_QUIET = 10000, QUIET_NONE = 4, QUIET_CHAOS = 2048;
 constexpr u32 SEED_BASE = 0x5EED0000;
 constexpr u32 PAGE = 4096;
 constexpr u32 STUBS = 48; // vectors with a handler of ours (and 0x80)
@@ -54,11 +69,13 @@ knobs::Random rng(1);
 u32 mem, free_start;
 bool initialized, ring_ok, trace, traps_ready;
 bool gentle; // a life of mostly valid calls, to build up state: one in three
+bool quiet;  // making quiet calls (quiet_calls below): no edge values but valid ones
 u32 queued;          // ring slots we filled since the last drain
 volatile u32 fix_eip; // where a fault in a probe resumes
 volatile u32 faults, ticks, syscalls, storm, user_trips, user_traps;
 u32 saved_esp, saved_ebp; // the kernel's stack while ring 3 runs
 alignas(PAGE) u8 user_stack[PAGE];
+alignas(PAGE) u8 ring1_stack[3 * PAGE]; // quiet SET_STACKs: 2 pages below any ESP they name
 
 // More page directories: copies of the boot one, but with t2 for 0-4 MiB.
 // More of them than the host caches shadows for (16).
@@ -120,8 +137,9 @@ u32 interesting()
     default: return rng.next();
     }
 }
-// An edge case, one time in n (in a gentle life, one in 16 n).
-bool edge(u32 n) { return rng.one_in(gentle ? 16 * n : n); }
+// An edge case, one time in n (in a gentle life, one in 16 n; never in a
+// quiet call, whose odd values are only those the ABI allows).
+bool edge(u32 n) { return !quiet && rng.one_in(gentle ? 16 * n : n); }
 
 // Mostly plausible, sometimes interesting.
 u32 gpa() { return edge(20) ? interesting() : junk_address(); }
@@ -201,7 +219,7 @@ u32 gdt_index()
         case 1: index = edge(8) ? (rng.one_in(4) ? interesting() : 32 + rng.below(8)) : rng.below(32); break;
         default: index = rng.below(32); break;
         }
-    } while (gentle && index >= 12 && index <= 15); // a gentle life keeps its own code, data and user segments
+    } while ((gentle || quiet) && index >= 12 && index <= 15); // our own code, data and user segments stay
     return index;
 }
 
@@ -247,12 +265,17 @@ constexpr u16 WEIGHTS[22] = {
     2,   // anything
 };
 
+// The weights of quiet calls: none that always kills, no HALT (it waits),
+// CONSOLE_WRITE only of 0 bytes, and fewer shadow switches and TLB flushes
+// (the dearest: the guest faults its pages back in after each).
+constexpr u16 QUIET_WEIGHTS[22] = {20, 0, 0, 0, 4, 10, 80, 30, 50, 60, 0, 0, 0, 0, 100, 60, 40, 0, 80, 30, 5, 0};
+
 u32 pick_number()
 {
     // A gentle life makes none of the calls that always end a life.
     auto weight = [](u32 i) -> u32 {
         bool ender = i == 1 || i == 2 || i == 3 || i == 11 || i == 12 || i == 13 || i == 17 || i == 21;
-        return gentle && ender ? 0 : WEIGHTS[i];
+        return quiet ? QUIET_WEIGHTS[i] : gentle && ender ? 0 : WEIGHTS[i];
     };
     u32 total = 0;
     for (u32 i = 0; i < 22; i++) total += weight(i);
@@ -312,13 +335,17 @@ Call make_call()
         bool random = edge(8) || !traps_ready;
         u32 stub = vector < STUBS || vector == 0x80 ? vector : 32 + vector % 16;
         c.a2 = random ? rng.next() : rung::gate_low(stub);
-        c.a3 = random ? rng.next() : rung::gate_high(stub, type, rng.below(4), !rng.one_in(6));
+        // A quiet call leaves absent only gates that nothing raises.
+        bool present = !rng.one_in(6) || (quiet && (vector < STUBS || vector == 0x80));
+        c.a3 = random ? rng.next() : rung::gate_high(stub, type, rng.below(4), present);
         break;
     }
     case hcall::SET_STACK:
         c.a1 = edge(10) ? selector() : SEL_GUEST_DATA;
         c.a2 = gpa();
         c.a3 = edge(16) ? interesting() : 1 + rng.below(2);
+        if (quiet) // ours, with both pages below it, and often right on a page boundary
+            c.a2 = reinterpret_cast<u32>(ring1_stack) + 2 * PAGE + (rng.one_in(2) ? 0 : 4 * rng.below(PAGE / 4 + 1));
         break;
     case hcall::TS:
         c.a1 = edge(20) ? interesting() : rng.below(2);
@@ -336,17 +363,22 @@ Call make_call()
         c.a1 = directory();
         c.a2 = virtual_address();
         c.a3 = table_entry();
+        if (quiet && rng.one_in(8)) { // the edges the ABI allows
+            static const u32 addresses[] = {0, 0x003FF000, 0xBFFFF000, 0xFFBFF000, 0xFFBFFFFF};
+            c.a2 = addresses[rng.below(5)];
+            c.a3 = rng.one_in(2) ? (mem - PAGE) | (rng.next() & 0x7F) | 1 : rng.next() & ~1u; // absent: any bits
+        }
         // Most of the time the guest changed that entry first, as a kernel does.
         if (our_directory(c.a1) >= 0 && c.a2 < 0x400000 && !rng.one_in(4)) {
             u32 index = c.a2 >> 12;
             bool ours = c.a2 >= 0x100000 && c.a2 < free_start;
-            if (!ours || rng.one_in(64)) t2[index] = c.a3;
+            if (!ours || (!quiet && rng.one_in(64))) t2[index] = c.a3;
         }
         break;
     }
     case hcall::SET_PGD: {
         c.a1 = directory();
-        c.a2 = edge(12) ? interesting() : 1 + rng.below(1023);
+        c.a2 = edge(12) ? interesting() : 1 + rng.below(quiet ? 1022 : 1023); // 1023: the switcher's
         if (our_directory(c.a1) >= 0 && c.a2 >= 1 && c.a2 < 1024 && !rng.one_in(4))
             pds[our_directory(c.a1)][c.a2] = table_entry();
         break;
@@ -370,7 +402,10 @@ Call make_call()
         }
         break;
     case hcall::CONSOLE_WRITE:
-        if (rng.one_in(2)) {
+        if (quiet) { // nothing to print, so no console line: anywhere to the last byte (an empty range still starts inside)
+            c.a1 = rng.one_in(4) ? mem - 1 : gpa();
+            c.a2 = 0;
+        } else if (rng.one_in(2)) {
             usize n = snformat(text, sizeof text, "fuzz text %x\n", rng.next());
             c.a1 = rung::address_of(text);
             c.a2 = static_cast<u32>(n);
@@ -421,12 +456,18 @@ void drain()
 
 void make(const Call& c)
 {
-    bool queue = initialized && ring_ok && c.number != hcall::LGUEST_INIT && rng.one_in(4);
+    // Quiet calls go nearly all on the ring, flushed when it is nearly full
+    // (an act() and trace letters may take a few more slots before the next
+    // check) or now and then; so each costs a small part of a world switch.
+    bool queue = initialized && ring_ok && c.number != hcall::LGUEST_INIT && (quiet ? !rng.one_in(32) : rng.one_in(4));
     trace_call(c.number, queue);
     if (queue) {
         rung::queue_async(c.number, c.a1, c.a2, c.a3, c.a4);
         queued++;
-        if (queued > 40 || rng.one_in(6)) drain();
+        // The draw first, always: trace letters fill the ring faster, and
+        // a traced replay must draw the same numbers as the life it replays.
+        bool now = rng.one_in(quiet ? 128 : 6);
+        if (now || queued > (quiet ? ASYNC_SLOTS - 8 : 40)) drain();
         return;
     }
     rung::hypercall(c.number, c.a1, c.a2, c.a3, c.a4);
@@ -531,6 +572,9 @@ void user_trip();
 void act()
 {
     u32 action = rng.below(10);
+    // Among quiet calls, only what leaves our own state sound: no scribbles
+    // over lguest_data, no timer storm, no broken ring.
+    if (quiet && (action == 4 || action == 7 || action == 9)) return;
     if (trace) trace_char(TRACE_ACTIONS + action);
     switch (action) {
     case 0: case 1: {
@@ -709,11 +753,39 @@ void on_syscall(rung::GuestFrame& f)
 }
 
 // ---- a life -----------------------------------------------------------------
-u32 planned_calls(u32 life, u32 base)
+// A life's plan, from its seed alone, so the last life can sum those of the
+// lives before it (their memory is gone): LGUEST_INIT or not (the life's own
+// generator draws that first, from the same seed), then how many quiet calls
+// and how many ordinary ones.
+struct Plan {
+    bool init;
+    u32 quiet, calls;
+};
+
+Plan plan(u32 seed)
 {
-    knobs::Random r(base + life);
-    r.next();
-    return MIN_CALLS + r.below(MAX_CALLS - MIN_CALLS + 1);
+    knobs::Random r(seed);
+    Plan p;
+    p.init = !r.one_in(8);
+    p.calls = MIN_CALLS + r.below(MAX_CALLS - MIN_CALLS + 1);
+    p.quiet = p.init && !r.one_in(QUIET_NONE) ? MIN_QUIET + r.below(MAX_QUIET - MIN_QUIET + 1) : 0;
+    return p;
+}
+
+// Calls the host must accept (quiet ones; one in QUIET_CHAOS is ordinary,
+// so a life may still end here), with a guest's doings now and then.  They
+// are most of a life's calls: without kills every few calls, the guest
+// spends its time calling rather than being reloaded, and on the ring the
+// calls cost few world switches.
+void quiet_calls(u32 n)
+{
+    for (u32 i = 0; i < n && ring_ok; i++) {
+        quiet = !rng.one_in(QUIET_CHAOS);
+        if (rng.one_in(32)) act();
+        make(make_call());
+    }
+    quiet = false;
+    if (ring_ok) drain();
 }
 
 // Pages of junk memory that look like page tables (frames of our memory with
@@ -743,14 +815,14 @@ void guest_main()
 
     if (k.rounds ? life + 1 >= k.rounds : knobs::done(k, 0)) {
         u32 planned = 0;
-        for (u32 l = 0; l < life; l++) planned += planned_calls(l, base);
+        for (u32 l = 0; l < life; l++) planned += plan(base + l).quiet + plan(base + l).calls;
         rung::print("fuzzer done: %u lives, %u calls planned\n", life + 1, planned);
         rung::shutdown("fuzzer done");
     }
 
     rng = knobs::Random(seed);
-    u32 calls = planned_calls(life, base);
-    if (!rng.one_in(8)) {
+    Plan p = plan(seed);
+    if (!rng.one_in(8)) { // as p.init
         rung::init();
         initialized = ring_ok = true;
         gentle = rng.one_in(3);
@@ -776,12 +848,13 @@ void guest_main()
     fill_junk();
     rung::flush();
 
-    for (u32 i = 0; i < calls; i++) {
+    quiet_calls(p.quiet);
+    for (u32 i = 0; i < p.calls; i++) {
         if (initialized && rng.one_in(3)) act();
         make(make_call());
     }
     if (initialized && ring_ok) rung::hypercall(hcall::FLUSH_ASYNC);
-    rung::print("\nlife %u: %u calls, not killed (%u faults, %u ticks, %u syscalls, %u trips to ring 3)\n", life, calls,
-                faults, ticks, syscalls, user_trips);
+    rung::print("\nlife %u: %u quiet calls and %u others, not killed (%u faults, %u ticks, %u syscalls, %u trips to ring 3)\n",
+                life, p.quiet, p.calls, faults, ticks, syscalls, user_trips);
     rung::shutdown("life over", hcall::SHUTDOWN_RESTART);
 }

@@ -77,8 +77,9 @@ struct Guest {
     bool powered_off = false;        // its last life ended by SHUTDOWN poweroff
     bool killed = false;             // its last life ended in a kill
 
-    // Statistics of the current life (exits are world switches out of it).
-    u32 exits = 0, hypercalls = 0, page_faults = 0, interrupts = 0, interrupts_delivered = 0,
+    // Statistics of the current life (exits are world switches out of it;
+    // async_calls are the ring's calls run, which cost no exit of their own).
+    u32 exits = 0, hypercalls = 0, async_calls = 0, page_faults = 0, interrupts = 0, interrupts_delivered = 0,
         shadow_hits = 0;
 
     TrapFrame& regs() { return regs_page->frame; }

@@ -116,6 +116,7 @@ Outcome call(Guest& g, const Call& c, u32* result);
 Outcome drain_async(Guest& g)
 {
     bool went_on = drain_async_ring(g.data(), g.async_next, [&g](const AsyncCall& a) {
+        g.async_calls++; // every slot run counts, a FLUSH_ASYNC in the ring too
         if (a.arg0 == hcall::FLUSH_ASYNC) return true;
         u32 ignored = 0;
         return call(g, FromRing{a}, &ignored) != Outcome::stop && g.state != GuestState::waiting;

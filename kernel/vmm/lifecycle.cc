@@ -13,9 +13,9 @@ Totals counts;
 // gone and its memory goes back to the host.
 void restart_or_end(Guest& g, bool restart)
 {
-    console::info("guest %s stats: %u exits, %u hypercalls, %u page faults, %u interrupts", g.name(),
-                  g.exits, g.hypercalls, g.page_faults, g.interrupts);
-    g.exits = g.hypercalls = g.page_faults = g.interrupts = 0;
+    console::info("guest %s stats: %u exits, %u hypercalls, %u async calls, %u page faults, %u interrupts", g.name(),
+                  g.exits, g.hypercalls, g.async_calls, g.page_faults, g.interrupts);
+    g.exits = g.hypercalls = g.async_calls = g.page_faults = g.interrupts = 0;
     if (restart) {
         g.boot_count++;
         g.zeroed = 0;
