@@ -49,6 +49,8 @@ STATS = re.compile(r"^rung: guest (\S+) stats: (\d+) exits, (\d+) hypercalls, (\
                    r"(\d+) interrupts$")
 STARTED_MEM = re.compile(r"^rung: guest (\S+) started: mem=(\d+) KiB ")
 FUZZ_SEED = re.compile(r"^fuzzer seed ([0-9a-f]{8}) life (\d+)$")
+SLICE = re.compile(r"^rung: scheduler: longest slice (\d+) us \(guest (\S+)\), tick (\d+) us$")
+CONSOLE_TOTALS = re.compile(r"^rung: console: (\d+) bytes accepted from guests, (\d+) printed$")
 FINISHED = re.compile(r"^rung: all guests finished: (\d+) powered off, (\d+) killed, (\d+) rejected$")
 
 
@@ -138,6 +140,8 @@ class Report:
         self.seed_now = {}                         # fuzzer -> (seed, life) of the life under way
         self.first_kill = None                     # (fuzzer, seed, life, reason)
         self.panics, self.finished, self.verdicts = [], None, {}
+        self.slice = None    # (us, guest, tick us): the longest one guest kept the others off the CPU
+        self.console_totals = None
         self.guest_bytes = collections.Counter()  # every guest's console bytes, as counted from the log
         self.flood = {}                            # guest -> [bytes, console lines] since its last report
         self.flood_lives = self.flood_bytes = self.flood_seen = 0
@@ -145,6 +149,13 @@ class Report:
         self.fuzz_lives, self.fuzz_done = collections.Counter(), {}
 
     def line(self, raw):
+        host = raw.decode(errors="replace")
+        s = SLICE.match(host)
+        if s:
+            self.slice = (int(s.group(1)), s.group(2), int(s.group(3)))
+        c = CONSOLE_TOTALS.match(host)
+        if c:
+            self.console_totals = (int(c.group(1)), int(c.group(2)))
         m = GUEST_LINE.match(raw)
         if m:
             name, text = m.group(1).decode(), m.group(2)
@@ -269,6 +280,8 @@ def analyse(log, status, seconds, deadline, names):
         problems.append("no `rung: all guests finished` line")
     problems += ["rejected: " + r for r in report.rejected]
     problems += ["console lost or added bytes: " + m for m in report.mismatches[:10]]
+    if report.console_totals and report.console_totals[0] != report.console_totals[1]:
+        problems.append("the host accepted %d console bytes and printed %d" % report.console_totals)
     for name in names:
         if name not in report.started:
             problems.append("%s never started" % name)
@@ -317,6 +330,12 @@ def analyse(log, status, seconds, deadline, names):
         print("    " + " ".join(shlex.quote(a) for a in replay_argv(name, seed, report.mem.get(name, 2048))))
     print("  console:           floods wrote %d bytes in %d lives; their console lines hold %d; all guests' lines %d bytes"
           % (report.flood_bytes, report.flood_lives, report.flood_seen, sum(report.guest_bytes.values())))
+    if report.slice:
+        us, who, tick = report.slice
+        print("  longest slice:     %.1f ms (guest %s; tick %.0f ms): the longest any guest was kept off the CPU by"
+              " another's exits, beyond waiting its turn" % (us / 1000, who, tick / 1000))
+    if report.console_totals:
+        print("  host console:      %d bytes accepted from guests, %d printed" % report.console_totals)
     print("  end:               %s" % (report.finished or "(missing)"))
     for name in names:
         print("    %-15s lives %5d  kills %5d  calls %9d  %s" % (name, report.lives[name], report.kills[name],
