@@ -221,9 +221,9 @@ def inject_nmis(socket_path, count, stop, log):
             time.sleep(0.02)
 
 
-def type_inputs(socket_path, inputs, stop):
-    """The typist: reads the serial console through QEMU's socket and, as each
-    input's regex matches a whole line (in order), types its text."""
+def type_inputs(socket_path, inputs, stop, log):
+    """The typist: reads the serial console through QEMU's socket into `log`
+    and, as each input's regex matches a line (in order), types its text."""
     import socket
     deadline = time.time() + 10
     while not stop.is_set():
@@ -236,7 +236,7 @@ def type_inputs(socket_path, inputs, stop):
             if time.time() > deadline:
                 return
             time.sleep(0.02)
-    with s:
+    with s, open(log, "wb", buffering=0) as out:
         s.settimeout(0.1)
         pending, seen, pos = list(inputs), b"", 0  # pos: where the next input's search starts
         while not stop.is_set() and pending:
@@ -244,6 +244,7 @@ def type_inputs(socket_path, inputs, stop):
                 data = s.recv(65536)
                 if not data:
                     return
+                out.write(data)
                 seen += data
             except socket.timeout:
                 pass
@@ -257,12 +258,15 @@ def type_inputs(socket_path, inputs, stop):
                     s.sendall(pending.pop(0)[1])
                     pos = min(end, len(seen))
                 start = end
-        while not stop.is_set():  # keep reading, so QEMU never waits on us
+        while True:  # keep reading, so QEMU never waits on us, until it closes the socket
             try:
-                if not s.recv(65536):
+                data = s.recv(65536)
+                if not data:
                     return
+                out.write(data)
             except socket.timeout:
-                pass
+                if stop.is_set():
+                    return
             except OSError:
                 return
 
@@ -274,14 +278,13 @@ def qemu(log, mem, cpu, accel, timeout, cmdline="", modules=(), iso=None, nmis=0
         sock = log + ".serial"
         if os.path.exists(sock):
             os.remove(sock)
-        serial = ["-chardev", "socket,id=con,path=%s,server=on,wait=on,logfile=%s" % (sock, log),
-                  "-serial", "chardev:con"]
+        serial = ["-chardev", "socket,id=con,path=%s,server=on,wait=on" % sock, "-serial", "chardev:con"]
     argv = [QEMU, "-display", "none"] + serial + ["-no-reboot", "-m", str(mem),
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-cpu", cpu, "-accel", accel]
     injector, stop = None, threading.Event()
     typist = None
     if inputs:
-        typist = threading.Thread(target=type_inputs, args=(sock, inputs, stop), daemon=True)
+        typist = threading.Thread(target=type_inputs, args=(sock, inputs, stop, log), daemon=True)
     if nmis:
         monitor = log + ".monitor"
         if os.path.exists(monitor):
@@ -302,7 +305,9 @@ def qemu(log, mem, cpu, accel, timeout, cmdline="", modules=(), iso=None, nmis=0
         typist.start()
     status, err = run_process(argv, timeout)
     stop.set()
-    errors = [l for l in err.splitlines() if l.strip() and "warning:" not in l]
+    if typist:
+        typist.join(5)  # it writes the log: let it take the last bytes
+    errors = [l for l in err.splitlines() if l.strip() and "warning:" not in l and "info: QEMU waiting" not in l]
     if status is None:
         return None, "crash/no verdict: timed out after %gs" % timeout
     if errors:  # QEMU's own failures also exit with status 1
