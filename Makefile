@@ -117,9 +117,10 @@ $(B)/guests/bench.elf: $(BENCH_OBJ) $(GUEST_LIB_OBJ) guest/lib/guest.ld
 
 # ---- the ISO ----------------------------------------------------------------
 DEMO_MODULES := demo.elf name=alpha mem=8M;demo.elf name=beta mem=8M;hello.elf
+LINUX_MODULES := bzImage name=linux mem=64M -- console=hvc0 rung.mode=shell;initramfs.gz initrd_for=linux;hello.elf
 iso: $(B)/rung.iso
-$(B)/rung.iso: $(B)/rung.elf $(GUEST_ELFS) tools/mkiso.sh
-	bash tools/mkiso.sh $@ "" "$(DEMO_MODULES)"
+$(B)/rung.iso: $(B)/rung.elf $(GUEST_ELFS) $(B)/guests/bzImage $(B)/guests/initramfs.gz tools/mkiso.sh
+	bash tools/mkiso.sh $@ "" "$(DEMO_MODULES)" "$(LINUX_MODULES)"
 
 # ---- running ----------------------------------------------------------------
 QEMU_FLAGS := -display none -serial stdio -no-reboot -m 64 \
@@ -128,6 +129,15 @@ QEMU_FLAGS := -display none -serial stdio -no-reboot -m 64 \
 run: all
 	$(QEMU) $(QEMU_FLAGS) -kernel $(B)/rung.elf \
 	    -initrd "$(B)/guests/demo.elf name=alpha mem=8M,$(B)/guests/demo.elf name=beta mem=8M,$(B)/guests/hello.elf"; \
+	    status=$$?; [ $$status -eq 1 ] || { echo "rung exited with status $$status"; exit 1; }
+
+# A Linux guest (with hello beside it) and its shell on this terminal, raw:
+# type into it; Ctrl-T moves the input between guests; `poweroff -f` ends it.
+linux: all
+	@echo "rung: the Linux guest's shell comes up in a few seconds; poweroff -f in it ends the run"
+	$(QEMU) -display none -chardev stdio,id=con,signal=off -serial chardev:con -no-reboot -m 256 \
+	    -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel $(B)/rung.elf \
+	    -initrd "$(B)/guests/bzImage name=linux mem=64M -- console=hvc0 rung.mode=shell,$(B)/guests/initramfs.gz initrd_for=linux,$(B)/guests/hello.elf"; \
 	    status=$$?; [ $$status -eq 1 ] || { echo "rung exited with status $$status"; exit 1; }
 
 debug: all
@@ -186,6 +196,6 @@ soak: $(B)/rung.elf $(SOAK_GUESTS)
 clean:
 	rm -rf $(B)
 
-.PHONY: all guests iso run debug bochs bench unit test clean
+.PHONY: all guests iso run linux debug bochs bench unit test clean
 -include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 .SECONDARY:

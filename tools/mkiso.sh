@@ -1,5 +1,8 @@
 #!/bin/bash
-# tools/mkiso.sh OUT.iso "KERNEL CMDLINE" "MODSPEC;MODSPEC;..."
+# tools/mkiso.sh OUT.iso "KERNEL CMDLINE" "MODSPEC;MODSPEC;..." ["MODSPEC;..."]
+#
+# With a fourth argument the menu has a second entry, "rung with a Linux
+# guest", booting those modules instead, and waits 5 s for a choice.
 #
 # Builds a BIOS-bootable GRUB ISO holding build/rung.elf and the guests named
 # by the module specs.  A MODSPEC is "file.elf opt=v ...": file.elf comes from
@@ -9,11 +12,11 @@
 # the kernel alone.  Used by `make iso` and by tools/harness.py (Bochs runs).
 set -euo pipefail
 
-if [ $# -lt 1 ] || [ $# -gt 3 ]; then
-    echo "usage: $0 OUT.iso [\"KERNEL CMDLINE\"] [\"MODSPEC;MODSPEC;...\"]" >&2
+if [ $# -lt 1 ] || [ $# -gt 4 ]; then
+    echo "usage: $0 OUT.iso [\"KERNEL CMDLINE\"] [\"MODSPEC;MODSPEC;...\"] [\"LINUX MODSPECS\"]" >&2
     exit 2
 fi
-out=$1 cmdline=${2:-} modspecs=${3:-}
+out=$1 cmdline=${2:-} modspecs=${3:-} linux_specs=${4:-}
 build=${RUNG_BUILD:-build}   # the build tree (the harness may pass another)
 kernel=$build/rung.elf
 [ -f "$kernel" ] || { echo "mkiso: $kernel is missing (run make)" >&2; exit 1; }
@@ -24,28 +27,44 @@ root=$tmp/iso   # the ISO's tree; the log stays outside it
 mkdir -p "$root/boot/grub"
 cp "$kernel" "$root/boot/rung.elf"
 
-modules=
-IFS=';' read -ra specs <<< "$modspecs"
-for spec in "${specs[@]}"; do
-    read -ra words <<< "$spec"
-    [ ${#words[@]} -gt 0 ] || continue
-    file=${words[0]}
-    src=$build/guests/$file
-    case $file in bad/*) src=$build/$file ;; esac   # malformed images (tools/mkbad.py)
-    [ -f "$src" ] || { echo "mkiso: $src is missing" >&2; exit 1; }
-    mkdir -p "$(dirname "$root/boot/$file")"
-    cp "$src" "$root/boot/$file"
-    modules+="    module /boot/$file /boot/${words[*]}"$'\n'
-done
+# The GRUB module lines for a list of MODSPECs, copying their files in.
+module_lines() {
+    local spec words file src lines=
+    IFS=';' read -ra specs <<< "$1"
+    for spec in "${specs[@]}"; do
+        read -ra words <<< "$spec"
+        [ ${#words[@]} -gt 0 ] || continue
+        file=${words[0]}
+        src=$build/guests/$file
+        case $file in bad/*) src=$build/$file ;; esac   # malformed images (tools/mkbad.py)
+        [ -f "$src" ] || { echo "mkiso: $src is missing" >&2; exit 1; }
+        mkdir -p "$(dirname "$root/boot/$file")"
+        cp "$src" "$root/boot/$file"
+        lines+="    module /boot/$file /boot/${words[*]}"$'\n'
+    done
+    printf '%s' "$lines"
+}
+modules=$(module_lines "$modspecs")
+linux_entry=
+timeout=0
+if [ -n "$linux_specs" ]; then
+    linux_entry="menuentry \"rung with a Linux guest (shell on COM1; Ctrl-T moves the input)\" {
+    multiboot /boot/rung.elf${cmdline:+ $cmdline}
+$(module_lines "$linux_specs")
+}"
+    timeout=5
+fi
 
 cat > "$root/boot/grub/grub.cfg" <<CFG
 serial --unit=0 --speed=115200
 terminal_input serial console
 terminal_output serial console
-set timeout=0
+set timeout=$timeout
 menuentry "rung" {
     multiboot /boot/rung.elf${cmdline:+ $cmdline}
-${modules}}
+${modules}
+}
+${linux_entry}
 CFG
 
 mkdir -p "$(dirname "$out")"
