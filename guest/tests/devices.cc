@@ -887,6 +887,46 @@ void vq_overlap()
     else test::fail("used idx %u", r.used16()[1]);
 }
 
+// 64 chains of 1 KiB (16 lines each) in one notify: more than the guest's
+// share of the host's console, so the transmit queue holds a chain; then a
+// reset in the middle of it (the held chain is the old driver's), and a new
+// driver's line must still come out.
+void vq_flood()
+{
+    Ring r = tx_ready();
+    u32 frame = paging::alloc_frame();
+    char* text = reinterpret_cast<char*>(frame);
+    for (u32 i = 0; i < 1024; i++) text[i] = (i % 64) == 63 ? '\n' : static_cast<char>('a' + (i / 64));
+    for (u32 i = 0; i < QUEUE_MAX; i++) {
+        set_desc(r, i, frame, 1024);
+        publish(r, static_cast<u16>(i));
+    }
+    rung::flush();
+    notify(TX);
+    u32 used_then = r.used16()[1];
+    mmio_write(DEVICE_STATUS, 1, 0);
+    live = false;
+    rung::print("attack %s: %u of 64 chains used before the reset\n", attack, used_then);
+    if (transmit_text("after the flood\n")) ok("a new driver transmits after a reset that dropped a held chain");
+}
+
+// The receive queue: buffers posted (readable ones too) and notified; the
+// host has no input for this guest, so nothing is used and nothing dies.
+void vq_rx_idle()
+{
+    map_bar();
+    negotiate(0, F_VERSION_1_HI);
+    Ring r = ring_setup(RX);
+    ring_enable(r);
+    mmio_write(DEVICE_STATUS, 1, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK);
+    set_desc(r, 0, buffer_gpa(), 64); // readable: a guest error once input comes
+    publish(r, 0);
+    notify(RX);
+    for (u32 i = 0; i < 20; i++) rung::hypercall(hcall::SEND_INTERRUPTS);
+    if (r.used16()[1] == 0 && irq_count == 0) ok("receive buffers posted and notified with no input: nothing used");
+    else test::fail("used idx %u, %u interrupts", r.used16()[1], irq_count);
+}
+
 // ============================================================================
 // The table.
 // ============================================================================
@@ -954,6 +994,8 @@ const Attack attacks[] = {
     {"vq_idx_jump", Ends::kill, vq_idx_jump},
     {"vq_segments", Ends::kill, vq_segments},
     {"vq_bad_at_ok", Ends::kill, vq_bad_at_ok},
+    {"vq_flood", Ends::verdict, vq_flood},
+    {"vq_rx_idle", Ends::verdict, vq_rx_idle},
 };
 
 } // namespace
