@@ -7,6 +7,7 @@
 #include "arch/clock.h"
 #include "console/input.h"
 #include "console/log.h"
+#include "lib/format.h"
 #include "vmm/guest_access.h"
 #include "vmm/interrupts.h"
 #include "vmm/traps.h"
@@ -44,13 +45,19 @@ struct Registers {
 };
 
 // The instruction at the guest's EIP: as many bytes as its tables map.
-Instruction fetch(Guest& g)
+struct Fetched {
+    u8 bytes[MAX_INSTRUCTION_LENGTH];
+    u32 count;
+    Instruction instruction;
+};
+Fetched fetch(Guest& g)
 {
     const TrapFrame& f = g.regs();
-    u8 bytes[MAX_INSTRUCTION_LENGTH];
+    Fetched x;
     u32 base = g.state_page->gdt[(f.cs & 0xFFFF) >> 3].base();
-    u32 n = guest_access::read_virtual(g, base + f.eip, bytes, sizeof bytes);
-    return decode_instruction(bytes, n);
+    x.count = guest_access::read_virtual(g, base + f.eip, x.bytes, sizeof x.bytes);
+    x.instruction = decode_instruction(x.bytes, x.count);
+    return x;
 }
 
 // Device output must fit the guest's share of the host's console before a
@@ -82,7 +89,7 @@ Outcome general_protection(Guest& g)
 {
     TrapFrame& f = g.regs();
     if (f.error != 0 || (f.cs & 3) != 1) return traps::reflect(g, 13, f.error);
-    Instruction in = fetch(g);
+    Instruction in = fetch(g).instruction;
     Devices& d = of(g);
     Registers regs(f);
     const char* reason = nullptr;
@@ -111,8 +118,16 @@ Outcome general_protection(Guest& g)
 Outcome device_access(Guest& g, u32 address, u32 gpa)
 {
     TrapFrame& f = g.regs();
-    Instruction in = fetch(g);
-    if (!in.accesses_memory()) return kill(g, "device: %s at %x touches the BAR at %x", instruction_kind_name(in.kind), f.eip, gpa);
+    Fetched x = fetch(g);
+    const Instruction& in = x.instruction;
+    if (!in.accesses_memory()) {
+        char bytes[3 * MAX_INSTRUCTION_LENGTH + 1] = "";
+        u32 shown = x.count < 6 ? x.count : 6; // enough to name it; the rest is operands
+        for (u32 i = 0; i < shown; i++) snformat(bytes + 3 * i, 4, "%02x ", x.bytes[i]);
+        if (shown) bytes[3 * shown - 1] = '\0';
+        return kill(g, "device: %s instruction (%s) at %x touches the BAR at %x", instruction_kind_name(in.kind),
+                    x.count ? bytes : "not mapped", f.eip, gpa);
+    }
     Registers regs(f);
     // Segments are flat for the guests this serves; an instruction whose own
     // address is not the faulting one (a segment base, self-modified code)
