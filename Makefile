@@ -74,7 +74,8 @@ $(B)/guests/bzImage: guest/linux/bzImage guest/linux/bzImage.sha256
 	@cp $< $@
 
 # Its initramfs: Debian's busybox-static for i386 (downloaded, never
-# installed: it would replace the machine's own busybox) and guest/linux/init.
+# installed: it would replace the machine's own busybox), guest/linux/init
+# and /bin/tsc.
 $(B)/linux/busybox:
 	@mkdir -p $(B)/linux/deb
 	@echo "  GET     busybox-static:i386"
@@ -83,10 +84,19 @@ $(B)/linux/busybox:
 	@dpkg-deb -x $(B)/linux/deb/busybox-static_*_i386.deb $(B)/linux/deb/root
 	@cp $(B)/linux/deb/root/bin/busybox $@
 
-$(B)/guests/initramfs.gz: tools/mkinitramfs.py guest/linux/init $(B)/linux/busybox
+# /bin/tsc prints the time stamp counter for `make bench` (guest/linux/tsc.cc):
+# a Linux i386 program of its own, no C library, no rung guest runtime.
+$(B)/linux/tsc: guest/linux/tsc.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $< (Linux i386)"
+	@$(CXX) -m32 -static -nostdlib -ffreestanding -fno-pic -no-pie -O2 -std=c++20 $(WARN) \
+	    -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables -fno-stack-protector \
+	    -Wl,--build-id=none -Wl,-z,noexecstack -s -o $@ $<
+
+$(B)/guests/initramfs.gz: tools/mkinitramfs.py guest/linux/init $(B)/linux/busybox $(B)/linux/tsc
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	@$(PYTHON) tools/mkinitramfs.py $@ $(B)/linux/busybox guest/linux/init
+	@$(PYTHON) tools/mkinitramfs.py $@ $(B)/linux/busybox guest/linux/init --file bin/tsc=$(B)/linux/tsc
 
 $(B)/gobj/%.o: %.cc
 	@mkdir -p $(dir $@)

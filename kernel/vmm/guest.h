@@ -79,8 +79,10 @@ struct Guest {
 
     // Statistics of the current life (exits are world switches out of it;
     // async_calls are the ring's calls run, which cost no exit of their own).
+    // Of the exits, io_exits are the #GPs emulated as in, out or cli, and
+    // device_exits the page faults on a device's BAR (also in page_faults).
     u32 exits = 0, hypercalls = 0, async_calls = 0, page_faults = 0, interrupts = 0, interrupts_delivered = 0,
-        shadow_hits = 0;
+        shadow_hits = 0, io_exits = 0, device_exits = 0;
 
     TrapFrame& regs() { return regs_page->frame; }
     bool range_ok(u32 gpa, u32 length) const { return gpa_range_ok(gpa, length, memory_size); }

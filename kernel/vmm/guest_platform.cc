@@ -95,8 +95,10 @@ Outcome general_protection(Guest& g)
     const char* reason = nullptr;
     switch (in.kind) {
     case InstructionKind::cli:
+        g.io_exits++;
         break;
     case InstructionKind::in: {
+        g.io_exits++;
         u32 value = 0;
         reason = d.bus.io_read(instruction_port(in, regs.r), in.size, &value);
         complete_load(in, regs.r, value);
@@ -104,6 +106,7 @@ Outcome general_protection(Guest& g)
         break;
     }
     case InstructionKind::out:
+        g.io_exits++;
         if (!g.console.has_room()) return wait_for_console(g);
         reason = d.bus.io_write(instruction_port(in, regs.r), in.size, value_to_store(in, regs.r));
         break;
@@ -117,6 +120,7 @@ Outcome general_protection(Guest& g)
 
 Outcome device_access(Guest& g, u32 address, u32 gpa)
 {
+    g.device_exits++;
     TrapFrame& f = g.regs();
     Fetched x = fetch(g);
     const Instruction& in = x.instruction;

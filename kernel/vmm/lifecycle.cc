@@ -15,7 +15,17 @@ void restart_or_end(Guest& g, bool restart)
 {
     console::info("guest %s stats: %u exits, %u hypercalls, %u async calls, %u page faults, %u interrupts", g.name(),
                   g.exits, g.hypercalls, g.async_calls, g.page_faults, g.interrupts);
-    g.exits = g.hypercalls = g.async_calls = g.page_faults = g.interrupts = 0;
+    if (g.pci) {
+        // Every exit by what caused it; "other traps" is what is left: the
+        // guest's own traps reflected to it, #NM, NMIs, a faulted switch.
+        u32 shadow = g.page_faults - g.device_exits;
+        u32 named = g.hypercalls + g.page_faults + g.interrupts + g.io_exits;
+        console::info("guest %s exits by reason: %u hypercalls (%u more from the async ring), %u page faults, "
+                      "%u host interrupts, %u I/O instructions, %u device memory, %u other traps",
+                      g.name(), g.hypercalls, g.async_calls, shadow, g.interrupts, g.io_exits, g.device_exits,
+                      g.exits - named);
+    }
+    g.exits = g.hypercalls = g.async_calls = g.page_faults = g.interrupts = g.io_exits = g.device_exits = 0;
     if (restart) {
         g.boot_count++;
         g.zeroed = 0;
