@@ -1193,9 +1193,9 @@ void flood_ring()
 }
 
 // The switcher's last line of defence, with the host's help (kernel option
-// inject_switch_faults, vmm/fault_injection.h): after this SEND_INTERRUPTS
-// the host has broken the saved register the guest's name ends with, and
-// the switcher's reload of it must fault and end the guest.
+// inject_switch_faults, vmm/fault_injection.h): at this guest's LGUEST_INIT
+// the host broke the saved register its name ends with, and the switcher's
+// reload of it must have faulted and ended the guest before it gets here.
 void inject() { rung::hypercall(hcall::SEND_INTERRUPTS); }
 
 // Console and SHUTDOWN text cannot forge host lines: every console line gets

@@ -111,6 +111,9 @@ u64 uptime_ns()
     return period_start + pit::counts_to_ns(done);
 }
 
+u64 stamp() { return khz ? cpu::rdtsc() : uptime_ns(); }
+u64 stamp_to_ns(u64 delta) { return khz ? delta / khz * 1000000ull + (delta % khz) * 1000000ull / khz : delta; }
+
 u32 tsc_khz() { return khz; }
 u64 wall_seconds() { return boot_wall_seconds + uptime_ns() / 1000000000ull; }
 u32 wall_nanoseconds() { return static_cast<u32>(uptime_ns() % 1000000000ull); }

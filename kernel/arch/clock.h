@@ -14,6 +14,11 @@ constexpr u64 TICK_NS = 1000000000ull / TICK_HZ;
 
 void init();
 u64 uptime_ns();
+// A cheap timestamp (the TSC, or uptime_ns() without one) and its
+// conversion: for measuring intervals on paths where a division per call
+// would show (the scheduler's slices, console writes).
+u64 stamp();
+u64 stamp_to_ns(u64 delta);
 u32 tsc_khz();        // 0 when there is no usable TSC
 u64 wall_seconds();   // Unix time
 u32 wall_nanoseconds();

@@ -6,7 +6,8 @@
 // exercised by breaking a guest's saved state from the host's side: a guest
 // named inject_gs, inject_fs, inject_es, inject_ds, inject_cs or inject_ss
 // gets that saved register replaced by a selector the CPU refuses, at its
-// SEND_INTERRUPTS; the switcher must then kill it with the register named.
+// LGUEST_INIT (a call made once a life, off every fast path); the switcher
+// must then kill it with the register named.
 #pragma once
 #include "vmm/guest.h"
 

@@ -61,8 +61,7 @@ struct Guest {
     Descriptor idt[256];             // the guest's gates as it set them (sanitized)
     u32 syscall_vector = 0x80;       // the vector that may be a direct trap
     // Checked when the GDT or the ring-1 stack changes, so traps need not:
-    bool kernel_code_ok = false;     // selector 0x61 can take an iret (every gate's target)
-    u32 kernel_code_limit = 0;       // and its limit
+    u32 kernel_code_end = 0;         // of selector 0x61, every gate's target (0: unusable)
     u32 kernel_data_base = 0;        // of selector 0x69, the usual ring-1 stack
     bool ring1_stack_ok = false;     // SET_STACK's SS:ESP can take a frame
     u32 fault_address = 0;           // of the #PF being reflected

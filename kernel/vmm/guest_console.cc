@@ -67,13 +67,13 @@ u32 GuestConsole::write(const char* name, const u8* bytes, u32 length)
         line_[length_++] = bytes[i];
     }
     accepted += i;
-    if (i) last_byte_ = clock::uptime_ns();
+    if (i) last_byte_ = clock::stamp();
     return i;
 }
 
 void GuestConsole::flush_if_quiet(const char* name, u64 now, u64 quiet)
 {
-    if (length_ && now - last_byte_ >= quiet) (void)emit(name, false, false);
+    if (length_ && clock::stamp_to_ns(now - last_byte_) >= quiet) (void)emit(name, false, false);
 }
 
 bool GuestConsole::has_room() const { return console::accepts(owner_, LINE_BYTES_MAX); }

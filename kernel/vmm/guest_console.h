@@ -22,6 +22,7 @@ public:
     void flush(const char* name); // a partial line goes out as a line, share or not
     // A partial line that has waited `quiet` ns since its last byte goes out
     // as a line (if it fits the share): a prompt is seen without its newline.
+    // `now` is a clock::stamp().
     void flush_if_quiet(const char* name, u64 now, u64 quiet);
     void reset() { length_ = 0; }
 
@@ -38,5 +39,5 @@ private:
     u8 line_[LINE_MAX];
     u32 length_ = 0; // a full line waits for the next byte: a newline then ends it, adding no empty line
     u32 owner_ = 0;
-    u64 last_byte_ = 0; // host uptime (ns) of the last byte taken
+    u64 last_byte_ = 0; // clock::stamp() of the last byte taken
 };

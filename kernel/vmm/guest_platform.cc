@@ -18,6 +18,7 @@ namespace {
 constexpr u32 MAX_GUESTS = 32;
 constexpr u32 CONSOLE_SLOT = 1, CONSOLE_IRQ = 1; // 00:01.0, IRQ 1 (0 is the timer), as lguest had it
 constexpr u32 BAR_SIZE = 4096;
+u32 with_devices = 0; // lives begun with pci=on: once one has, the console has a focus to keep
 
 u32 console_output(void* context, const u8* bytes, u32 length)
 {
@@ -77,6 +78,7 @@ void start(Guest& g)
         g.devices = {};
         return;
     }
+    with_devices++;
     // placement: a fresh set of devices each life (they hold no host memory)
     Devices* d = new (storage[g.slot]) Devices(g);
     u32 bar = (g.memory_size + 0xFFFFF) & ~0xFFFFFu; // the first MiB boundary above memory
@@ -176,7 +178,8 @@ u32 next_taker(Guest* guests, u32 count, u32 from)
 
 void service_console(Guest* guests, u32 count)
 {
-    if (!count) return;
+    if (!with_devices) return; // no guest takes input: nothing to do, and nothing to pay
+
     u32 presses = console_input::focus_presses();
     if (focus == NO_FOCUS || !takes_input(guests[focus]) || presses) {
         u32 was = focus, at = focus == NO_FOCUS ? count - 1 : focus;
@@ -185,7 +188,7 @@ void service_console(Guest* guests, u32 count)
         if (focus != was && focus != NO_FOCUS)
             console::stable("console: input goes to %s (Ctrl-T moves it)", guests[focus].name());
     }
-    u64 now = clock::uptime_ns();
+    u64 now = clock::stamp();
     for (u32 i = 0; i < count; i++)
         if (guests[i].pci && guests[i].state != GuestState::dead) guests[i].console.flush_if_quiet(guests[i].name(), now, QUIET_NS);
     if (focus == NO_FOCUS || !console_input::waiting()) return;

@@ -123,10 +123,10 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
     const char* longest_by = "";
     boot_stack_bottom[0] = STACK_CANARY;
     while (Guest* g = scheduler::next()) {
-        u64 start = clock::uptime_ns();
+        u64 start = clock::stamp();
         run_loop::run_slice(*g);
         if (boot_stack_bottom[0] != STACK_CANARY) panic("the host's stack overflowed (guest %s)", g->name());
-        u64 took = clock::uptime_ns() - start;
+        u64 took = clock::stamp() - start;
         if (took > longest) {
             longest = took;
             longest_by = g->name();
@@ -138,7 +138,7 @@ bool run(const multiboot::Module* modules, u32 count, const KernelOptions& optio
         if (guests[i].killed) totals.killed++;
     }
     if (trap::nmi_count()) console::info("NMIs: %u, all taken by the host", trap::nmi_count());
-    console::info("scheduler: longest slice %llu us (guest %s), tick %llu us", longest / 1000, longest_by,
+    console::info("scheduler: longest slice %llu us (guest %s), tick %llu us", clock::stamp_to_ns(longest) / 1000, longest_by,
                   clock::TICK_NS / 1000);
     console::info("console: %llu bytes accepted from guests, %llu printed", GuestConsole::bytes_accepted(),
                   GuestConsole::bytes_emitted());

@@ -82,6 +82,7 @@ Outcome lguest_init(Guest& g, u32 gpa)
     d.tsc_khz = clock::tsc_khz();
     refresh_time(d);
     memset(d.hcall_status, ASYNC_FREE, sizeof d.hcall_status);
+    if (fault_injection::enabled) fault_injection::break_saved_state(g); // tests only, once a life
     return Outcome::resume;
 }
 
@@ -136,9 +137,7 @@ Outcome call(Guest& g, const Call& c, u32* result)
         return kill(g, "hypercall %u before LGUEST_INIT", number);
     switch (number) {
     case hcall::FLUSH_ASYNC:
-        return Outcome::resume;
     case hcall::SEND_INTERRUPTS: // pending interrupts go in on the way back
-        if (fault_injection::enabled) fault_injection::break_saved_state(g);
         return Outcome::resume;
     case hcall::LGUEST_INIT:
         return lguest_init(g, c.a1());

@@ -32,6 +32,26 @@ void free_page(u32 address)
     if (address) physical_memory::frames().free(address / FRAME_SIZE);
 }
 
+// The bytes of page tables that map `size` bytes of memory: a directory and
+// a table per 4 MiB.
+u32 boot_tables_bytes(u32 size) { return (1 + (size + LARGE_PAGE_SIZE - 1) / LARGE_PAGE_SIZE) * PAGE_SIZE; }
+
+// Boot page tables in guest memory: every guest page at its own address (and
+// at `offset` too, if not 0), present, writable, supervisor; the directory
+// at `directory`, its tables from `tables` on.
+void map_all_memory(u8* memory, u32 size, u32 directory, u32 tables, u32 offset)
+{
+    auto* table_entries = reinterpret_cast<u32*>(memory + tables);
+    for (u32 page = 0; page < size / PAGE_SIZE; page++) table_entries[page] = page * PAGE_SIZE | pte::WRITABLE | pte::PRESENT;
+    auto* dir = reinterpret_cast<u32*>(memory + directory);
+    for (u32 i = 0; i < (size + LARGE_PAGE_SIZE - 1) / LARGE_PAGE_SIZE; i++) {
+        u32 entry = (tables + i * PAGE_SIZE) | pte::WRITABLE | pte::PRESENT;
+        dir[i] = entry;
+        if (offset) dir[directory_index(offset) + i] = entry;
+    }
+}
+
+
 // A Linux guest's checks, all before any memory is taken: the image, its
 // command line, and memory enough for the kernel and its initrd.
 bool check_linux(Guest& g, char* error, usize error_size)
@@ -48,7 +68,9 @@ bool check_linux(Guest& g, char* error, usize error_size)
                  g.command_line_length, g.bzimage.cmdline_size);
         return false;
     }
-    return check_guest_memory(g.bzimage, g.initrd_size, g.options.mem_bytes, error, error_size);
+    // The initrd and the boot page tables below it share the top of memory.
+    return check_guest_memory(g.bzimage, g.initrd_size + boot_tables_bytes(g.options.mem_bytes),
+                              g.options.mem_bytes, error, error_size);
 }
 
 } // namespace
@@ -125,16 +147,7 @@ bool load_elf(Guest& g, u8* memory, TrapFrame& r, u32* directory_gpa, char* erro
         return false;
     }
 
-    // Page tables: every guest page, present, writable, supervisor.
-    auto* table_entries = reinterpret_cast<u32*>(memory + tables);
-    for (u32 page = 0; page < g.memory_size / PAGE_SIZE; page++)
-        table_entries[page] = page * PAGE_SIZE | pte::WRITABLE | pte::PRESENT;
-    auto* dir = reinterpret_cast<u32*>(memory + directory);
-    for (u32 i = 0; i < table_count; i++) {
-        u32 entry = (tables + i * PAGE_SIZE) | pte::WRITABLE | pte::PRESENT;
-        dir[i] = entry;
-        if (elf.offset) dir[directory_index(elf.offset) + i] = entry;
-    }
+    map_all_memory(memory, g.memory_size, directory, tables, elf.offset);
 
     // The boot information, and the module's string after it.
     BootInfo info{};
@@ -162,11 +175,13 @@ bool load_elf(Guest& g, u8* memory, TrapFrame& r, u32* directory_gpa, char* erro
     return true;
 }
 
-// A Linux guest (Linux addendum, section 2), as lguest's launcher booted
-// one: the protected-mode payload at 1 MiB, the zero page at 0 and the
-// command line after it, the initrd at the top; entered at code32_start
-// with ESI at the zero page, on the linear map (no tables of its own yet).
-void load_linux(Guest& g, u8* memory, TrapFrame& r)
+// A Linux guest (Linux addendum, section 2), as lguest's launcher did it:
+// the protected-mode payload at 1 MiB, the zero page at 0 and the
+// command line after it, the initrd at the top and, just below it, page
+// tables that map all its memory at its own addresses: the linear map it
+// runs on until its first NEW_PGTABLE.  Entered at code32_start with ESI
+// at the zero page.
+void load_linux(Guest& g, u8* memory, TrapFrame& r, u32* directory_gpa)
 {
     using namespace linux_boot;
     const BzImageInfo& bz = g.bzimage;
@@ -184,6 +199,10 @@ void load_linux(Guest& g, u8* memory, TrapFrame& r)
     memcpy(memory + initrd_gpa, g.initrd, g.initrd_size);
     build_zero_page(memory + ZERO_PAGE_GPA, bz, g.image, g.memory_size, COMMAND_LINE_GPA, initrd_gpa,
                     g.initrd_size);
+    u32 top = g.initrd_size ? initrd_gpa : g.memory_size;
+    u32 directory = (top - boot_tables_bytes(g.memory_size)) & ~(PAGE_SIZE - 1); // room checked at creation
+    map_all_memory(memory, g.memory_size, directory, directory + PAGE_SIZE, 0);
+    *directory_gpa = directory;
     r.eip = bz.code32_start;
     r.cs = SEL_GUEST_CODE;
     r.ds = r.es = r.ss = SEL_GUEST_DATA;
@@ -199,8 +218,8 @@ bool boot(Guest& g, char* error, usize error_size)
     memset(memory + g.zeroed, 0, g.memory_size - g.zeroed);
     g.zeroed = 0; // for the next life
     TrapFrame entry{};
-    u32 directory = ShadowMmu::LINEAR_MAP;
-    if (g.linux_guest) load_linux(g, memory, entry);
+    u32 directory = 0;
+    if (g.linux_guest) load_linux(g, memory, entry, &directory);
     else if (!load_elf(g, memory, entry, &directory, error, error_size)) return false;
     entry.eflags = cpu::EFLAGS_IF | 0x2; // bit 1 is always set
 

@@ -43,25 +43,6 @@ inline WalkResult walk_kill(const char* reason)
     return r;
 }
 
-// The linear map a Linux guest boots on (Linux addendum, section 2): until
-// its first NEW_PGTABLE, every guest-physical page is at the same virtual
-// address, present, writable and supervisor; nothing else is mapped.  The
-// entries it reports are already accessed and dirty, so nothing is written
-// back (there are no guest tables to write to).
-inline WalkResult walk_linear(u32 size, u32 address, u32 access)
-{
-    if (address >= size) return walk_fault(access);
-    if (access & pf::USER) return walk_fault(access | pf::PRESENT);
-    WalkResult r;
-    r.kind = WalkResult::mapped;
-    r.pde_gpa = r.pte_gpa = 0;
-    r.pde = r.pte = pte::PRESENT | pte::WRITABLE | pte::ACCESSED | pte::DIRTY;
-    r.page = address & ~(PAGE_SIZE - 1);
-    r.user = false;
-    r.writable = true;
-    return r;
-}
-
 // The guest-physical range a guest's PTEs may name besides its memory: its
 // PCI BARs (Linux addendum, section 3).  Empty for a guest without them.
 struct DeviceWindow {

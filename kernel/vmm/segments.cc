@@ -14,8 +14,11 @@ namespace segments {
 void refresh(Guest& g)
 {
     const Descriptor* gdt = g.state_page->gdt;
-    g.kernel_code_ok = rules::usable_code(gdt, SEL_GUEST_CODE, 0);
-    g.kernel_code_limit = gdt[GDT_KERNEL_CODE].limit();
+    // One past the last offset a gate may name (a 4 GiB limit, where that
+    // would wrap, gives up its last byte, which lies in the switcher anyway).
+    u32 limit = gdt[GDT_KERNEL_CODE].limit();
+    bool usable = rules::usable_code(gdt, SEL_GUEST_CODE, 0);
+    g.kernel_code_end = !usable ? 0 : limit == 0xFFFFFFFF ? limit : limit + 1;
     g.kernel_data_base = gdt[GDT_KERNEL_DATA].base();
     g.ring1_stack_ok = g.state_page->tss.ss1 && rules::usable_stack(gdt, g.state_page->tss.ss1, 1);
 }

@@ -194,20 +194,20 @@ void ShadowMmu::flush_page(u32 directory, u32 address)
 // The demand fill: the guest's tables say what the access may do; the shadow
 // gets the host frame with those rights, and write access only on a write
 // (or once the guest's entry is dirty), so the guest's dirty bits are exact.
-ShadowMmu::Fill ShadowMmu::fill(Guest& guest, u32 address, u32 error, u32* result, const char** reason)
+bool ShadowMmu::fill(Guest& guest, u32 address, u32 error, u32* guest_error, const char** reason)
 {
     *reason = nullptr;
     u32 access = error & (pf::WRITE | pf::USER);
     if (address >= SWITCHER_BASE) { // the switcher's slot: the guest sees the fault the CPU raised
-        *result = error & (pf::PRESENT | pf::WRITE | pf::USER);
-        return Fill::fault;
+        *guest_error = error & (pf::PRESENT | pf::WRITE | pf::USER);
+        return false;
     }
     u8* memory = guest.host_address(0);
-    WalkResult r = walk(memory, guest.memory_size, address, access, guest.devices);
+    WalkResult r = walk_guest_tables(memory, guest.memory_size, current_->guest_directory, address, access);
     if (r.kind != WalkResult::mapped) {
         if (r.kind == WalkResult::kill) *reason = r.reason;
-        *result = r.kind == WalkResult::device ? r.page : r.error;
-        return r.kind == WalkResult::kill ? Fill::kill : r.kind == WalkResult::device ? Fill::device : Fill::fault;
+        else *guest_error = r.error;
+        return false;
     }
 
     // Accessed and dirty bits, as the CPU would have set them.
@@ -227,7 +227,7 @@ ShadowMmu::Fill ShadowMmu::fill(Guest& guest, u32 address, u32 error, u32* resul
             table = new_table();
             if (!table) {
                 *reason = "host out of memory for shadow page tables";
-                return Fill::kill;
+                return false;
             }
         }
         if (shared(index)) {
@@ -241,5 +241,7 @@ ShadowMmu::Fill ShadowMmu::fill(Guest& guest, u32 address, u32 error, u32* resul
     u32 flags = pte::PRESENT | (r.user ? pte::USER : 0) |
                 (r.writable && (gpte & pte::DIRTY) ? pte::WRITABLE : 0);
     entries(slot & pte::FRAME_MASK)[table_index(address)] = (guest.memory_base + r.page) | flags;
-    return Fill::filled;
+    return true;
 }
+
+

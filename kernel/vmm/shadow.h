@@ -28,9 +28,6 @@ public:
     // every 4 MiB slot one instruction can touch (code, stack, operands,
     // each perhaps across a slot boundary).
     static constexpr u32 RESERVED_FRAMES = 8;
-    // The "directory" of the linear map a Linux guest boots on: never a page
-    // address, so no NEW_PGTABLE can name it.
-    static constexpr u32 LINEAR_MAP = 1;
 
     // False when the host cannot give the guest its reserve.
     bool init(u32 switcher_table);
@@ -50,12 +47,11 @@ public:
     void flush_page(u32 directory, u32 address);
 
     // A page fault the CPU raised at `address`: fill the shadow from the
-    // guest's tables (filled), or say what the guest must see: `*result` is
-    // the error code of a #PF to reflect (fault), the guest-physical page of
-    // its device window the access went to (device: emulate it), or unused
-    // (kill, with `*reason`).
-    enum class Fill { filled, fault, kill, device };
-    Fill fill(Guest& guest, u32 address, u32 error, u32* result, const char** reason);
+    // guest's tables (true), or say what the guest must see: `error` for a
+    // #PF to reflect, or a non-null `reason` why it must die (false).  (An
+    // entry into a guest's device window is one of those reasons; the
+    // caller looks for it there, off this path.)
+    bool fill(Guest& guest, u32 address, u32 error, u32* guest_error, const char** reason);
 
     // Where a ring-1 write to `address` would land, if the shadow already
     // allows it (then the guest's own entry is accessed and dirty too); 0 if
@@ -71,11 +67,9 @@ public:
 
     u32 table_count() const { return tables_; }
 
-    // The guest's translation of `address` for `access`: its own tables, or
-    // the linear map while LINEAR_MAP is current.
+    // The guest's translation of `address` for `access`, through its current tables.
     WalkResult walk(const u8* memory, u32 size, u32 address, u32 access, DeviceWindow devices = {}) const
     {
-        if (current_->guest_directory == LINEAR_MAP) return walk_linear(size, address, access);
         return walk_guest_tables(memory, size, current_->guest_directory, address, access, devices);
     }
 

@@ -21,7 +21,7 @@ Outcome deliver(Guest& g, u32 vector, u32 error, const Descriptor& gate)
     TrapFrame& r = g.regs();
     LguestData& d = g.data();
     u32 handler = descriptor::gate_offset(gate);
-    if (!g.kernel_code_ok || handler > g.kernel_code_limit)
+    if (handler >= g.kernel_code_end) // 0 when 0x61 is unusable: no handler passes
         return kill(g, "fault delivering trap %u (kernel code segment unusable)", vector);
 
     // From an outer ring (3, or 2 where a guest kernel made DPL 2 code) the
@@ -73,22 +73,34 @@ Outcome deliver(Guest& g, u32 vector, u32 error, const Descriptor& gate)
 
 } // namespace
 
+namespace {
+
+// A fill that ended in a kill: unless, in a guest with devices, the entry
+// names its device window, where the access is emulated instead.
+[[gnu::noinline]] Outcome device_or_kill(Guest& g, u32 address, u32 error, const char* reason)
+{
+    if (g.pci) {
+        WalkResult d = g.mmu.walk(g.host_address(0), g.memory_size, address, error & (pf::WRITE | pf::USER), g.devices);
+        if (d.kind == WalkResult::device)
+            return platform::device_access(g, address, d.page | (address & (PAGE_SIZE - 1)));
+        if (d.kind == WalkResult::fault) { // an entry into the window, but not for this access
+            g.fault_address = address;
+            return reflect(g, 14, d.error);
+        }
+    }
+    return kill(g, "%s (address %x)", reason, address);
+}
+
+} // namespace
+
 Outcome page_fault(Guest& g, u32 address, u32 error)
 {
-    u32 result;
+    u32 guest_error;
     const char* reason;
-    switch (g.mmu.fill(g, address, error, &result, &reason)) {
-    case ShadowMmu::Fill::filled:
-        return Outcome::resume;
-    case ShadowMmu::Fill::kill:
-        return kill(g, "%s (address %x)", reason, address);
-    case ShadowMmu::Fill::device:
-        return platform::device_access(g, address, result | (address & (PAGE_SIZE - 1)));
-    case ShadowMmu::Fill::fault:
-        break;
-    }
+    if (g.mmu.fill(g, address, error, &guest_error, &reason)) return Outcome::resume;
+    if (reason) return device_or_kill(g, address, error, reason);
     g.fault_address = address;
-    return reflect(g, 14, result);
+    return reflect(g, 14, guest_error);
 }
 
 Outcome reflect(Guest& g, u32 vector, u32 error)

@@ -278,36 +278,6 @@ TEST(PageWalk, ExtremeAddresses)
     EXPECT_FALSE(r.user);
 }
 
-// ---- the linear map a Linux guest boots on ------------------------------------
-
-TEST(PageWalk, LinearMapIsIdentityWritableSupervisor)
-{
-    WalkResult r = walk_linear(64u << 20, 0x01234567, pf::WRITE);
-    ASSERT_EQ(r.kind, WalkResult::mapped);
-    EXPECT_EQ(r.page, 0x01234000u);
-    EXPECT_TRUE(r.writable);
-    EXPECT_FALSE(r.user);
-    // Already accessed and dirty: a fill writes nothing back.
-    EXPECT_EQ(r.pte & (pte::ACCESSED | pte::DIRTY), pte::ACCESSED | pte::DIRTY);
-    EXPECT_EQ(r.pde & (pte::ACCESSED | pte::DIRTY), pte::ACCESSED | pte::DIRTY);
-}
-
-TEST(PageWalk, LinearMapEndsWithGuestMemory)
-{
-    EXPECT_EQ(walk_linear(64u << 20, (64u << 20) - 1, 0).kind, WalkResult::mapped);
-    WalkResult r = walk_linear(64u << 20, 64u << 20, pf::WRITE);
-    EXPECT_EQ(r.kind, WalkResult::fault);
-    EXPECT_EQ(r.error, pf::WRITE); // not present
-    EXPECT_EQ(walk_linear(64u << 20, 0xFFFFF000, 0).kind, WalkResult::fault);
-}
-
-TEST(PageWalk, LinearMapIsNotForRing3)
-{
-    WalkResult r = walk_linear(64u << 20, 0x1000, pf::USER);
-    EXPECT_EQ(r.kind, WalkResult::fault);
-    EXPECT_EQ(r.error, pf::USER | pf::PRESENT);
-}
-
 // ---- the device window (PCI BARs above a Linux guest's memory) ----------------
 
 TEST(PageWalk, EntryInTheDeviceWindowIsADeviceAccess)
