@@ -12,6 +12,7 @@
 // rung's CR0 and CR4): the guest names `alignment`, `simd` and
 // `segment_checks` test them apart, so that a SKIP there does not hide this
 // guest's verdict.
+#include "cpu_features.h"
 #include "arch/descriptor.h"
 #include "lib/string.h"
 #include "probe.h"
@@ -251,17 +252,6 @@ void alignment_test()
     rung::check_probe("#AC unaligned load in ring 3", {.vector = 17, .error = 0});
 }
 
-bool has_sse()
-{
-    // CPUID exists if EFLAGS.ID (bit 21) can be flipped, as it can in ring 1.
-    u32 before, after;
-    asm volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl; pushfl; popl %1; pushl %0; popfl"
-                 : "=&r"(before), "=&r"(after));
-    if (!((before ^ after) & 0x200000)) return false;
-    u32 a = 1, b, c, d;
-    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-    return (d & (1u << 25)) && (d & (1u << 24)); // SSE and FXSR
-}
 
 u32 mxcsr_zero_divide_unmasked = 0x1D80; // the default MXCSR with ZM clear
 u32 mxcsr_default = 0x1F80;
@@ -269,7 +259,7 @@ u32 one_float = 0x3F800000;
 
 void simd_test()
 {
-    if (!has_sse()) {
+    if (!rung::has_sse()) {
         test::skip("#XM: this CPU has no SSE (CPUID.1:EDX.SSE clear)");
         return;
     }

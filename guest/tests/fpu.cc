@@ -4,6 +4,7 @@
 // a long x87 sum kept on the register stack; each spins until the other
 // guest has run in between several times (a jump in the TSC), then checks
 // that nothing changed.  The values depend on guest_id, so the two differ.
+#include "cpu_features.h"
 #include "test.h"
 #include "traps.h"
 
@@ -91,16 +92,6 @@ void x87_sum()
     if (got != want) test::fail("x87 sum %llu, expected %llu", got, want);
 }
 
-bool has_sse()
-{
-    u32 before, after;
-    asm volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl; pushfl; popl %1; pushl %0; popfl"
-                 : "=&r"(before), "=&r"(after));
-    if (!((before ^ after) & 0x200000)) return false;
-    u32 a = 1, b, c, d;
-    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-    return (d & (1u << 25)) && (d & (1u << 24)); // SSE and FXSR
-}
 
 void sse_registers()
 {
@@ -143,7 +134,7 @@ void guest_main()
     }
     x87_registers();
     x87_sum();
-    if (has_sse()) sse_registers();
+    if (rung::has_sse()) sse_registers();
     else rung::print("no SSE: XMM registers not tested\n");
     rung::print("FPU state kept across %u switches to the other guest\n", preemptions);
     test::check(preemptions >= 10, "the other guest ran in between at least 10 times");

@@ -11,6 +11,7 @@
 //     console write): "attack NAME: ... as expected", SUCCESS.
 // The attacks run next to a witness guest (tests/boot/hostile_*.case) that
 // checks its own memory all along.
+#include "cpu_features.h"
 #include "arch/descriptor.h"
 #include "lib/string.h"
 #include "paging.h"
@@ -1125,23 +1126,13 @@ void ring2_trap()
 // read another's).  fpu_secret fills them and sleeps; fpu_snoop's first FPU
 // instruction saves the whole state and finds nothing but zeros.
 // ============================================================================
-bool cpu_has_fxsr()
-{
-    u32 before, after;
-    asm volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl; pushfl; popl %1; pushl %0; popfl"
-                 : "=&r"(before), "=&r"(after));
-    if (!((before ^ after) & 0x200000)) return false;
-    u32 a = 1, b, c, d;
-    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-    return (d & (1u << 25)) && (d & (1u << 24)); // SSE and FXSR
-}
 alignas(16) u8 fpu_image[512];
 void fpu_secret()
 {
     rung::set_trap_handler(32, on_tick);
     for (u32 i = 0; i < 512; i++) fpu_image[i] = 0xA5;
     asm volatile("fninit; fldpi; fldpi; fldpi; fldpi; fldpi; fldpi; fldpi; fldpi" ::: "memory");
-    if (cpu_has_fxsr())
+    if (rung::has_sse())
         asm volatile("movups (%0), %%xmm0; movups (%0), %%xmm1; movups (%0), %%xmm2; movups (%0), %%xmm3\n\t"
                      "movups (%0), %%xmm4; movups (%0), %%xmm5; movups (%0), %%xmm6; movups (%0), %%xmm7"
                      ::"r"(fpu_image) : "memory");
@@ -1153,7 +1144,7 @@ void fpu_snoop()
     rung::set_trap_handler(32, on_tick);
     sleep_ms(40); // after the secret's guest has filled its registers
     for (u32 i = 0; i < 512; i++) fpu_image[i] = 0xEE;
-    bool fx = cpu_has_fxsr();
+    bool fx = rung::has_sse();
     // The first FPU instruction of this guest's life.
     if (fx) asm volatile("fxsave %0" : "=m"(fpu_image));
     else asm volatile("fnsave %0" : "=m"(fpu_image));
