@@ -15,6 +15,7 @@
 // The driver side lives here too: configuration mechanism 1 through in/out,
 // the BAR mapped by a PTE of the guest's own tables at BAR_VA, and split
 // virtqueues built in frames of free memory.
+#include "attack.h"
 #include "lib/string.h"
 #include "paging.h"
 #include "probe.h"
@@ -27,23 +28,14 @@ using paging::P;
 using paging::PAGE;
 using paging::W;
 
-const char* attack = "";
-
 u32 mem() { return rung::boot_info->mem_bytes; }
 u32 dir() { return paging::boot_directory(); }
 // Where the host puts BAR0 of 00:01.0: the first MiB boundary above memory.
 u32 bar_gpa() { return (mem() + 0xFFFFF) & ~0xFFFFFu; }
 
-void ok(const char* what) { rung::print("attack %s: %s as expected\n", attack, what); }
-
-const char* vector_name(u32 v) { return v == 13 ? "#GP" : v == 14 ? "#PF" : "a trap"; }
-
-bool expect_fault(const char* what, u32 vector, u32 error, u32 cr2 = rung::ANY)
-{
-    if (!rung::check_probe(what, {.vector = vector, .error = error, .cr2 = cr2})) return false;
-    rung::print("attack %s: %s: got %s (error %x) as expected\n", attack, what, vector_name(vector), error);
-    return true;
-}
+using rung::attack;
+using rung::expect_fault;
+using rung::ok;
 
 bool expect(bool condition, const char* fmt, u32 got, u32 want)
 {

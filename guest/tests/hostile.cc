@@ -13,6 +13,7 @@
 // checks its own memory all along.
 #include "cpu_features.h"
 #include "arch/descriptor.h"
+#include "attack.h"
 #include "lib/string.h"
 #include "paging.h"
 #include "probe.h"
@@ -52,35 +53,12 @@ u32 hostile_cs()
     return cs & 0xFFFF;
 }
 
-const char* attack = "";
-
 u32 mem() { return rung::boot_info->mem_bytes; }
 u32 dir() { return paging::boot_directory(); }
 
-const char* vector_name(u32 v)
-{
-    switch (v) {
-    case 3: return "#BP";
-    case 6: return "#UD";
-    case 11: return "#NP";
-    case 12: return "#SS";
-    case 13: return "#GP";
-    case 14: return "#PF";
-    case 16: return "#MF";
-    default: return "a trap";
-    }
-}
-
-// The last probe against the fault the CPU must raise; on success one
-// verdict line.
-bool expect_fault(const char* what, u32 vector, u32 error, u32 cr2 = rung::ANY)
-{
-    if (!rung::check_probe(what, {.vector = vector, .error = error, .cr2 = cr2})) return false;
-    rung::print("attack %s: %s: got %s (error %x) as expected\n", attack, what, vector_name(vector), error);
-    return true;
-}
-
-void ok(const char* what) { rung::print("attack %s: %s as expected\n", attack, what); }
+using rung::attack;
+using rung::expect_fault;
+using rung::ok;
 
 void load_gdt(u32 index, Descriptor d) { rung::hypercall(hcall::LOAD_GDT_ENTRY, index, d.low, d.high); }
 
